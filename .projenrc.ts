@@ -1,66 +1,66 @@
-import { cdktf, javascript } from "projen";
+import { cdktf, javascript } from 'projen';
 
 const project = new cdktf.ConstructLibraryCdktf({
-  name: "cdktf-fpga-image-association",
+  name: 'cdktf-fpga-image-association',
   description:
-    "CDKTF construct that associates a Huawei Cloud FPGA image with an ECS image, and removes the association on destroy",
-  author: "FPGA IaC founders",
-  authorAddress: "founders@example.com",
-  repositoryUrl: "https://example.com/cdktf-fpga-image-association.git",
-  defaultReleaseBranch: "main",
-  keywords: ["cdktf", "huaweicloud", "fpga", "ecs", "terraform"],
-  license: "Apache-2.0",
+    'CDKTF construct that associates a Huawei Cloud FPGA image with an ECS image, and removes the association on destroy',
+  author: 'FPGA IaC founders',
+  authorAddress: 'founders@example.com',
+  repositoryUrl: 'https://example.com/cdktf-fpga-image-association.git',
+  defaultReleaseBranch: 'main',
+  keywords: ['cdktf', 'huaweicloud', 'fpga', 'ecs', 'terraform'],
+  license: 'Apache-2.0',
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
   github: false,
   release: false,
-  minNodeVersion: "20.19.0",
+  minNodeVersion: '20.19.0',
 
-  cdktfVersion: "^0.21.0",
-  constructsVersion: "^10.4.2",
+  cdktfVersion: '^0.21.0',
+  constructsVersion: '^10.4.2',
   // jsii and TypeScript share a minor; ts-jest 29 needs TypeScript < 7.
-  jsiiVersion: "~5.9.0",
-  typescriptVersion: "~5.9.3",
-  peerDeps: ["@cdktf/provider-null@^11.0.1"],
+  jsiiVersion: '~5.9.0',
+  typescriptVersion: '~5.9.3',
+  peerDeps: ['@cdktf/provider-null@^11.0.1'],
   devDeps: [
-    "@cdktf/provider-null@11.0.1",
-    "cdktf@0.21.0",
-    "constructs@10.4.2",
-    "undici@^7.16.0",
-    "esbuild@^0.28.2",
-    "@huaweicloud/huaweicloud-sdk-core@^3.1.211",
-    "@types/node@^20",
+    '@cdktf/provider-null@11.0.1',
+    'cdktf@0.21.0',
+    'constructs@10.4.2',
+    'undici@^7.16.0',
+    'esbuild@^0.28.2',
+    '@huaweicloud/huaweicloud-sdk-core@^3.1.211',
+    '@types/node@^20',
   ],
 
   // Runtime code (the handler Terraform runs, the API emulator) is bundled by esbuild, not compiled by jsii.
-  excludeTypescript: ["src/handler/**", "src/emulator/**"],
+  excludeTypescript: ['src/handler/**', 'src/emulator/**'],
 
   jestOptions: {
-    jestVersion: "^29",
+    jestVersion: '^29',
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testTimeout: 60_000,
       collectCoverage: false,
-      setupFilesAfterEnv: ["<rootDir>/test/setup-jest.ts"],
+      setupFilesAfterEnv: ['<rootDir>/test/setup-jest.ts'],
     },
   },
   tsconfigDev: {
     compilerOptions: {},
   },
 
-  bin: { "fpga-image-emulator": "assets/emulator.js" },
-  gitignore: ["/assets/", "cdktf.out/", ".toolchain/", "*.tfstate", "*.tfstate.*", ".terraform/", ".terraform.lock.hcl", "/bench-results/"],
+  bin: { 'fpga-image-emulator': 'assets/emulator.js' },
+  gitignore: ['/assets/', 'cdktf.out/', '.toolchain/', '*.tfstate', '*.tfstate.*', '.terraform/', '.terraform.lock.hcl', '/bench-results/'],
   npmignoreEnabled: true,
 });
 
 // Runtime code is bundled into one self-contained file each: the synthesized stack must work without node_modules.
-const bundle = project.addTask("bundle", { description: "Bundle the handler and the emulator into assets/" });
-for (const name of ["handler", "emulator"]) {
+const bundle = project.addTask('bundle', { description: 'Bundle the handler and the emulator into assets/' });
+for (const name of ['handler', 'emulator']) {
   bundle.exec(
     `esbuild --bundle src/${name}/index.ts --platform=node --target=node20 --format=cjs --log-level=warning --outfile=assets/${name}.js`,
   );
 }
-project.npmignore?.addPatterns("!/assets/");
+project.npmignore?.addPatterns('!/assets/');
 project.preCompileTask.spawn(bundle);
 // `npm test` must work right after `npm ci`: build the bundles first, then run jest.
 project.testTask.prependSpawn(bundle);

@@ -4,22 +4,22 @@
  */
 
 /** What the handler does; the first command-line argument. */
-export const OPERATIONS = ["associate", "disassociate", "status"] as const;
+export const OPERATIONS = ['associate', 'disassociate', 'status'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 /** Non-secret inputs, passed through the provisioner's `environment` (never on a command line). */
 export const INPUT_ENV = {
-  projectId: "FPGA_ASSOC_PROJECT_ID",
-  fpgaImageId: "FPGA_ASSOC_FPGA_IMAGE_ID",
-  imageId: "FPGA_ASSOC_IMAGE_ID",
+  projectId: 'FPGA_ASSOC_PROJECT_ID',
+  fpgaImageId: 'FPGA_ASSOC_FPGA_IMAGE_ID',
+  imageId: 'FPGA_ASSOC_IMAGE_ID',
   /** Base URL of the ECS API; when unset, derived from the region. */
-  endpoint: "FPGA_ASSOC_ENDPOINT",
-  region: "FPGA_ASSOC_REGION",
-  attemptTimeoutMs: "FPGA_ASSOC_ATTEMPT_TIMEOUT_MS",
-  totalTimeoutMs: "FPGA_ASSOC_TOTAL_TIMEOUT_MS",
-  maxAttempts: "FPGA_ASSOC_MAX_ATTEMPTS",
-  retryBaseDelayMs: "FPGA_ASSOC_RETRY_BASE_DELAY_MS",
-  retryMaxDelayMs: "FPGA_ASSOC_RETRY_MAX_DELAY_MS",
+  endpoint: 'FPGA_ASSOC_ENDPOINT',
+  region: 'FPGA_ASSOC_REGION',
+  attemptTimeoutMs: 'FPGA_ASSOC_ATTEMPT_TIMEOUT_MS',
+  totalTimeoutMs: 'FPGA_ASSOC_TOTAL_TIMEOUT_MS',
+  maxAttempts: 'FPGA_ASSOC_MAX_ATTEMPTS',
+  retryBaseDelayMs: 'FPGA_ASSOC_RETRY_BASE_DELAY_MS',
+  retryMaxDelayMs: 'FPGA_ASSOC_RETRY_MAX_DELAY_MS',
 } as const;
 
 /**
@@ -27,9 +27,9 @@ export const INPUT_ENV = {
  * set wins: the huaweicloud Terraform provider's names, then the official SDKs' names.
  */
 export const CREDENTIAL_ENV = {
-  accessKey: ["HW_ACCESS_KEY", "HUAWEICLOUD_SDK_AK"],
-  secretKey: ["HW_SECRET_KEY", "HUAWEICLOUD_SDK_SK"],
-  securityToken: ["HW_SECURITY_TOKEN", "HUAWEICLOUD_SDK_SECURITY_TOKEN"],
+  accessKey: ['HW_ACCESS_KEY', 'HUAWEICLOUD_SDK_AK'],
+  secretKey: ['HW_SECRET_KEY', 'HUAWEICLOUD_SDK_SK'],
+  securityToken: ['HW_SECURITY_TOKEN', 'HUAWEICLOUD_SDK_SECURITY_TOKEN'],
 } as const;
 
 /** Defaults of the tuning inputs, shared by the construct's docs and the handler. */

@@ -4,14 +4,14 @@
  */
 
 /** Regions where the FPGA-image API is available (the API reference says so on every page). */
-export const SUPPORTED_REGIONS: readonly string[] = ["cn-north-1", "cn-east-2", "cn-south-1"];
+export const SUPPORTED_REGIONS: readonly string[] = ['cn-north-1', 'cn-east-2', 'cn-south-1'];
 
 interface IdRule {
   readonly pattern: RegExp;
   readonly expected: string;
 }
 
-const HEX32: IdRule = { pattern: /^[0-9a-f]{32}$/, expected: "32 lowercase hexadecimal characters" };
+const HEX32: IdRule = { pattern: /^[0-9a-f]{32}$/, expected: '32 lowercase hexadecimal characters' };
 
 /** Identity fields of an association, with the formats Huawei's own client (fisclient) enforces. */
 export const ID_RULES = {
@@ -19,7 +19,7 @@ export const ID_RULES = {
   fpgaImageId: { ...HEX32, expected: `${HEX32.expected} (an FPGA image ID)` },
   imageId: {
     pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
-    expected: "a lowercase UUID such as 18efee75-e058-4c52-a49c-9e3ba4d1c8de (the ID of a private ECS image)",
+    expected: 'a lowercase UUID such as 18efee75-e058-4c52-a49c-9e3ba4d1c8de (the ID of a private ECS image)',
   },
 } as const;
 
@@ -38,9 +38,9 @@ export function checkId(field: IdField, value: string, label: string = field): s
   return `invalid ${label} ${showValue(value)}: expected ${rule.expected}`;
 }
 
-export function checkRegion(value: string, label: string = "region"): string | undefined {
+export function checkRegion(value: string, label: string = 'region'): string | undefined {
   if (SUPPORTED_REGIONS.includes(value)) return undefined;
-  return `invalid ${label} ${showValue(value)}: the FPGA-image API is available only in ${SUPPORTED_REGIONS.join(", ")}`;
+  return `invalid ${label} ${showValue(value)}: the FPGA-image API is available only in ${SUPPORTED_REGIONS.join(', ')}`;
 }
 
 /** The ECS endpoint of a supported region. */
@@ -50,30 +50,30 @@ export function endpointForRegion(region: string): string {
 
 /** True for hosts that never leave this machine: localhost, 127.0.0.0/8 and ::1. */
 export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /**
  * Checks an endpoint and returns its normalised origin (`scheme://host[:port]`), or an error.
  * https is required; plain http is allowed only to loopback, where the emulator runs.
  */
-export function checkEndpoint(value: string, label: string = "endpoint"): { origin?: string; error?: string } {
+export function checkEndpoint(value: string, label: string = 'endpoint'): { origin?: string; error?: string } {
   const expected =
-    "expected https://host[:port] (plain http only for a loopback host such as http://127.0.0.1:8080), with no path, query or user info";
+    'expected https://host[:port] (plain http only for a loopback host such as http://127.0.0.1:8080), with no path, query or user info';
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     return { error: `invalid ${label} ${showValue(value)}: ${expected}` };
   }
-  const plainPath = url.pathname === "/" || url.pathname === "";
+  const plainPath = url.pathname === '/' || url.pathname === '';
   if (url.username || url.password || !plainPath || url.search || url.hash) {
     return { error: `invalid ${label} ${showValue(value)}: ${expected}` };
   }
-  if (url.protocol === "https:") return { origin: url.origin };
-  if (url.protocol === "http:" && isLoopbackHost(url.hostname)) return { origin: url.origin };
-  if (url.protocol === "http:") {
+  if (url.protocol === 'https:') return { origin: url.origin };
+  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return { origin: url.origin };
+  if (url.protocol === 'http:') {
     return {
       error: `invalid ${label} ${showValue(value)}: plain http is allowed only to a loopback host (localhost, 127.0.0.0/8, ::1); use https`,
     };

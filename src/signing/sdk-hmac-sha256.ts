@@ -1,11 +1,11 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
  * Huawei Cloud's SDK-HMAC-SHA256 (AK/SK) request signing: the one implementation, used by the
  * handler to sign and by the emulator to verify. Algorithm as in the API signing guide and the
  * official Node.js and Go SDK signers; no key derivation, key = raw SK.
  */
-export const ALGORITHM = "SDK-HMAC-SHA256";
+export const ALGORITHM = 'SDK-HMAC-SHA256';
 
 export interface SigningCredentials {
   readonly accessKey: string;
@@ -32,7 +32,7 @@ export interface Signature {
 
 /** `20191115T033655Z`, the X-Sdk-Date format. */
 export function formatSdkDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 }
 
 /** Parses an X-Sdk-Date value; undefined when it is not of the form `yyyymmddThhmmssZ`. */
@@ -50,10 +50,10 @@ function uriEncode(value: string): string {
 
 function canonicalUri(pathname: string): string {
   const encoded = pathname
-    .split("/")
+    .split('/')
     .map((segment) => uriEncode(decodeURIComponent(segment)))
-    .join("/");
-  return encoded.endsWith("/") ? encoded : `${encoded}/`;
+    .join('/');
+  return encoded.endsWith('/') ? encoded : `${encoded}/`;
 }
 
 function canonicalQuery(search: URLSearchParams): string {
@@ -62,11 +62,11 @@ function canonicalQuery(search: URLSearchParams): string {
   const keys = [...byKey.keys()].sort();
   return keys
     .flatMap((key) => byKey.get(key)!.sort().map((value) => `${uriEncode(key)}=${uriEncode(value)}`))
-    .join("&");
+    .join('&');
 }
 
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
+  return createHash('sha256').update(data).digest('hex');
 }
 
 export function sign(request: RequestToSign, credentials: SigningCredentials): Signature {
@@ -75,19 +75,19 @@ export function sign(request: RequestToSign, credentials: SigningCredentials): S
     .map(([name, value]) => [name.toLowerCase().trim(), String(value).trim()] as const)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const names = headers.map(([name]) => name);
-  if (!names.includes("x-sdk-date")) throw new Error("SDK-HMAC-SHA256 signing needs the x-sdk-date header");
-  const signedHeaders = names.join(";");
+  if (!names.includes('x-sdk-date')) throw new Error('SDK-HMAC-SHA256 signing needs the x-sdk-date header');
+  const signedHeaders = names.join(';');
   const canonicalRequest = [
     request.method.toUpperCase(),
     canonicalUri(url.pathname),
     canonicalQuery(url.searchParams),
-    headers.map(([name, value]) => `${name}:${value}\n`).join(""),
+    headers.map(([name, value]) => `${name}:${value}\n`).join(''),
     signedHeaders,
-    sha256Hex(request.body ?? ""),
-  ].join("\n");
-  const sdkDate = headers.find(([name]) => name === "x-sdk-date")![1];
-  const stringToSign = [ALGORITHM, sdkDate, sha256Hex(canonicalRequest)].join("\n");
-  const signature = createHmac("sha256", credentials.secretKey).update(stringToSign).digest("hex");
+    sha256Hex(request.body ?? ''),
+  ].join('\n');
+  const sdkDate = headers.find(([name]) => name === 'x-sdk-date')![1];
+  const stringToSign = [ALGORITHM, sdkDate, sha256Hex(canonicalRequest)].join('\n');
+  const signature = createHmac('sha256', credentials.secretKey).update(stringToSign).digest('hex');
   return {
     authorization: `${ALGORITHM} Access=${credentials.accessKey}, SignedHeaders=${signedHeaders}, Signature=${signature}`,
     signature,
@@ -107,7 +107,7 @@ export interface ParsedAuthorization {
 export function parseAuthorization(header: string): ParsedAuthorization | undefined {
   const m = /^SDK-HMAC-SHA256 Access=([^,\s]+), SignedHeaders=([a-z0-9;_-]+), Signature=([0-9a-f]{64})$/.exec(header);
   if (!m) return undefined;
-  return { accessKey: m[1], signedHeaders: m[2].split(";"), signature: m[3] };
+  return { accessKey: m[1], signedHeaders: m[2].split(';'), signature: m[3] };
 }
 
 /** Constant-time comparison of two hex signatures. */
