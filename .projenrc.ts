@@ -30,6 +30,8 @@ const project = new cdktf.ConstructLibraryCdktf({
     'esbuild@^0.28.2',
     '@huaweicloud/huaweicloud-sdk-core@^3.1.211',
     '@types/node@^20',
+    // ts-jest resolves jest-util from the top level, where npm does not hoist it by itself
+    'jest-util@^29',
   ],
 
   // Runtime code (the handler Terraform runs, the API emulator) is bundled by esbuild, not compiled by jsii.

@@ -68,7 +68,8 @@ export function checkEndpoint(value: string, label: string = 'endpoint'): { orig
     return { error: `invalid ${label} ${showValue(value)}: ${expected}` };
   }
   const plainPath = url.pathname === '/' || url.pathname === '';
-  if (url.username || url.password || !plainPath || url.search || url.hash) {
+  const plainHost = /^([a-z0-9-]+\.)*[a-z0-9-]+$|^\[[0-9a-f:.]+\]$/.test(url.hostname);
+  if (url.username || url.password || !plainPath || url.search || url.hash || !plainHost) {
     return { error: `invalid ${label} ${showValue(value)}: ${expected}` };
   }
   if (url.protocol === 'https:') return { origin: url.origin };

@@ -1,0 +1,222 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { NullProvider } from '@cdktf/provider-null/lib/provider';
+import { Resource } from '@cdktf/provider-null/lib/resource';
+import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { FpgaImageAssociation, FpgaImageAssociationProps } from '../src';
+
+const PROJECT_ID = '0123456789abcdef0123456789abcdef';
+const FPGA_IMAGE_ID = '4010a32b5f231f04015f24259efd0429';
+const IMAGE_ID = '18efee75-e058-4c52-a49c-9e3ba4d1c8de';
+const PROPS: FpgaImageAssociationProps = { projectId: PROJECT_ID, fpgaImageId: FPGA_IMAGE_ID, imageId: IMAGE_ID, region: 'cn-north-1' };
+
+function newStack(): TerraformStack {
+  return new TerraformStack(Testing.app(), 'stack');
+}
+
+function synth(stack: TerraformStack, runValidations = false): any {
+  return JSON.parse(Testing.synth(stack, runValidations));
+}
+
+function synthOne(props: Partial<FpgaImageAssociationProps> = {}): any {
+  const stack = newStack();
+  new FpgaImageAssociation(stack, 'Assoc', { ...PROPS, ...props });
+  return synth(stack);
+}
+
+function nullResources(json: any): any[] {
+  return Object.values(json.resource?.null_resource ?? {});
+}
+
+describe('synthesized shape', () => {
+  const json = synthOne();
+  const [resource] = nullResources(json);
+  const [create, destroy] = resource.provisioner.map((p: any) => p['local-exec']);
+
+  test('one null_resource whose triggers are exactly the identity fields', () => {
+    expect(nullResources(json)).toHaveLength(1);
+    expect(resource.triggers).toEqual({
+      project_id: PROJECT_ID,
+      fpga_image_id: FPGA_IMAGE_ID,
+      image_id: IMAGE_ID,
+      endpoint: 'https://ecs.cn-north-1.myhuaweicloud.com',
+    });
+    expect(Testing.toHaveResourceWithProperties(Testing.synth(newStackWith()), Resource.tfResourceType, { triggers: resource.triggers })).toBe(true);
+  });
+
+  test('a create-time provisioner that associates and a destroy-time one that disassociates', () => {
+    expect(resource.provisioner).toHaveLength(2);
+    expect(create).toMatchObject({ when: 'create', command: 'associate', on_failure: 'fail' });
+    expect(destroy).toMatchObject({ when: 'destroy', command: 'disassociate', on_failure: 'fail' });
+  });
+
+  test('the handler runs without a shell, from the stack directory, with values only in its environment', () => {
+    for (const p of [create, destroy]) {
+      expect(p.interpreter).toEqual(['node', expect.stringMatching(/^\$\{path\.module\}\/assets\/FpgaImageAssociationHandler\/[0-9A-F]{32}\/handler\.js$/)]);
+      expect(p.environment).toEqual({
+        FPGA_ASSOC_PROJECT_ID: '${self.triggers.project_id}',
+        FPGA_ASSOC_FPGA_IMAGE_ID: '${self.triggers.fpga_image_id}',
+        FPGA_ASSOC_IMAGE_ID: '${self.triggers.image_id}',
+        FPGA_ASSOC_ENDPOINT: '${self.triggers.endpoint}',
+      });
+    }
+  });
+
+  test('provisioners reference only self.* and path.*', () => {
+    const references = JSON.stringify(resource.provisioner).match(/\$\{[^}]*\}/g) ?? [];
+    expect(references.length).toBeGreaterThan(0);
+    for (const ref of references) expect(ref).toMatch(/^\$\{(self|path)\./);
+  });
+
+  test('tuning props reach the handler as literal environment values', () => {
+    const [r] = nullResources(synthOne({ attemptTimeoutSeconds: 5, totalTimeoutSeconds: 60, maxAttempts: 3, nodeExecutable: '/opt/node 20/bin/node' }));
+    const p = r.provisioner[1]['local-exec'];
+    expect(p.environment).toMatchObject({ FPGA_ASSOC_ATTEMPT_TIMEOUT_MS: '5000', FPGA_ASSOC_TOTAL_TIMEOUT_MS: '60000', FPGA_ASSOC_MAX_ATTEMPTS: '3' });
+    expect(p.interpreter[0]).toBe('/opt/node 20/bin/node');
+    expect(r.triggers).not.toHaveProperty('max_attempts');
+  });
+
+  test('an endpoint overrides the region, normalised to its origin', () => {
+    const [r] = nullResources(synthOne({ region: undefined, endpoint: 'http://127.0.0.1:8080/' }));
+    expect(r.triggers.endpoint).toBe('http://127.0.0.1:8080');
+  });
+
+  test('enabled: false keeps the block (and its destroy provisioner) at count 0', () => {
+    const [r] = nullResources(synthOne({ enabled: false }));
+    expect(r.count).toBe(0);
+    expect(r.provisioner).toHaveLength(2);
+    expect(nullResources(synthOne({ enabled: true }))[0]).not.toHaveProperty('count');
+  });
+});
+
+function newStackWith(...ids: string[]): TerraformStack {
+  const stack = newStack();
+  for (const id of ids.length ? ids : ['Assoc']) new FpgaImageAssociation(stack, id, PROPS);
+  return stack;
+}
+
+describe('provider and handler asset', () => {
+  function nullProviders(json: any): any[] {
+    return json.provider?.null ?? [];
+  }
+
+  test('a stack gets exactly one default null provider, with no boilerplate', () => {
+    const json = synth(newStackWith('A', 'B', 'C'), true);
+    expect(nullProviders(json)).toHaveLength(1);
+    expect(json.terraform.required_providers.null).toEqual({ source: 'null', version: '3.2.4' });
+    expect(nullResources(json)).toHaveLength(3);
+  });
+
+  test.each(['before', 'after'])('a NullProvider the user declared %s the construct is the only one', (order) => {
+    const stack = newStack();
+    if (order === 'before') new NullProvider(stack, 'mine');
+    new FpgaImageAssociation(stack, 'Assoc', PROPS);
+    if (order === 'after') new NullProvider(stack, 'mine');
+    const json = synth(stack, true);
+    expect(nullProviders(json)).toHaveLength(1);
+    expect(stack.node.tryFindChild('mine')).toBeDefined();
+  });
+
+  test('an aliased null provider does not count as the default one', () => {
+    const stack = newStackWith();
+    new NullProvider(stack, 'aliased', { alias: 'other' });
+    expect(nullProviders(synth(stack, true))).toEqual(expect.arrayContaining([{}, { alias: 'other' }]));
+  });
+
+  test('the handler bundle ships once per stack and lands in the stack directory', () => {
+    const stack = newStackWith('A', 'B');
+    const json = synth(stack);
+    const interpreters = nullResources(json).map((r) => r.provisioner[0]['local-exec'].interpreter[1]);
+    expect(new Set(interpreters).size).toBe(1);
+    const outdir = Testing.fullSynth(stack);
+    const stackDir = path.join(outdir, 'stacks', 'stack');
+    const assetPath = path.join(stackDir, interpreters[0].replace('${path.module}/', ''));
+    expect(fs.readFileSync(assetPath)).toEqual(fs.readFileSync(path.join(__dirname, '..', 'assets', 'handler.js')));
+    expect(fs.readdirSync(path.join(stackDir, 'assets'))).toEqual(['FpgaImageAssociationHandler']);
+  });
+
+  test('two stacks in one app each get their own provider and asset', () => {
+    const app = new App({ outdir: fs.mkdtempSync('/tmp/cdktf-test-') });
+    for (const name of ['one', 'two']) new FpgaImageAssociation(new TerraformStack(app, name), 'Assoc', PROPS);
+    app.synth();
+    for (const name of ['one', 'two']) {
+      const json = JSON.parse(fs.readFileSync(path.join(app.outdir, 'stacks', name, 'cdk.tf.json'), 'utf8'));
+      expect(json.provider.null).toHaveLength(1);
+      expect(fs.existsSync(path.join(app.outdir, 'stacks', name, 'assets', 'FpgaImageAssociationHandler'))).toBe(true);
+    }
+  });
+});
+
+describe('validation at synth time', () => {
+  const cases: [string, Partial<FpgaImageAssociationProps>, RegExp][] = [
+    ['projectId', { projectId: 'ABC' }, /Assoc: invalid projectId "ABC": expected 32 lowercase hexadecimal characters/],
+    ['fpgaImageId', { fpgaImageId: '4010a32b5f231f04015f24259efd042' }, /invalid fpgaImageId "4010a32b5f231f04015f24259efd042": expected 32 lowercase hexadecimal/],
+    ['imageId', { imageId: '18EFEE75-E058-4C52-A49C-9E3BA4D1C8DE' }, /invalid imageId "18EFEE75-E058-4C52-A49C-9E3BA4D1C8DE": expected a lowercase UUID/],
+    ['region', { region: 'cn-north-4' }, /invalid region "cn-north-4": the FPGA-image API is available only in cn-north-1, cn-east-2, cn-south-1/],
+    ['missing region', { region: undefined }, /region is required unless endpoint is given/],
+    ['endpoint scheme', { endpoint: 'http://ecs.example.com' }, /invalid endpoint "http:\/\/ecs.example.com": plain http is allowed only to a loopback host/],
+    ['endpoint path', { endpoint: 'https://ecs.example.com/v1' }, /invalid endpoint "https:\/\/ecs.example.com\/v1": expected https:\/\/host\[:port\]/],
+    ['endpoint user info', { endpoint: 'https://ak:sk@ecs.example.com' }, /invalid endpoint/],
+    ['attemptTimeoutSeconds', { attemptTimeoutSeconds: 0 }, /invalid attemptTimeoutSeconds 0: expected a whole number from 1 to 600/],
+    ['maxAttempts', { maxAttempts: 2.5 }, /invalid maxAttempts 2.5: expected a whole number from 1 to 100/],
+    ['attempt > total', { attemptTimeoutSeconds: 30, totalTimeoutSeconds: 10 }, /invalid attemptTimeoutSeconds 30: expected at most totalTimeoutSeconds \(10\)/],
+    ['nodeExecutable', { nodeExecutable: 'node; curl evil' }, /invalid nodeExecutable "node; curl evil"/],
+  ];
+  test.each(cases)('fails on a bad %s, naming the prop, the value and the rule', (_name, props, message) => {
+    expect(() => synthOne(props)).toThrow(message);
+  });
+
+  test.each([
+    ['projectId', '$(touch /tmp/pwned)'],
+    ['fpgaImageId', '../../etc/passwd'],
+    ['imageId', '"; rm -rf / #'],
+    ['endpoint', 'https://x`id`.example.com'],
+  ])('hostile %s never reaches the synthesized output', (prop, value) => {
+    expect(() => synthOne({ [prop]: value })).toThrow(/invalid/);
+  });
+
+  test('create_before_destroy is refused: it disables destroy-time provisioners', () => {
+    const stack = newStack();
+    const assoc = new FpgaImageAssociation(stack, 'Assoc', PROPS);
+    assoc.resource.addOverride('lifecycle.create_before_destroy', true);
+    expect(() => synth(stack, true)).toThrow(/Assoc: lifecycle.create_before_destroy must not be set/);
+  });
+
+  test('two default null providers are an error', () => {
+    const stack = newStackWith();
+    new NullProvider(stack, 'one');
+    new NullProvider(stack, 'two');
+    synth(stack);
+    const errors = stack.node.metadata.filter((m) => m.type === '@cdktf/error').map((m) => m.data);
+    expect(errors).toEqual([expect.stringMatching(/declares 2 default null providers/)]);
+  });
+});
+
+describe('tokens', () => {
+  test('token inputs are not validated at synth and reach the triggers as expressions', () => {
+    const stack = newStack();
+    const v = (name: string) => new TerraformVariable(stack, name, { type: 'string' }).stringValue;
+    new FpgaImageAssociation(stack, 'Assoc', { projectId: v('project'), fpgaImageId: v('fpga'), imageId: v('image'), region: v('region') });
+    const [r] = nullResources(synth(stack));
+    expect(r.triggers).toEqual({
+      project_id: '${var.project}',
+      fpga_image_id: '${var.fpga}',
+      image_id: '${var.image}',
+      endpoint: 'https://ecs.${var.region}.myhuaweicloud.com',
+    });
+  });
+});
+
+describe('credentials', () => {
+  test('no credential from the environment reaches the synthesized JSON', () => {
+    const secrets = { HW_ACCESS_KEY: 'AKSYNTHTESTVALUE0001', HW_SECRET_KEY: 'sk-synth-test-value-should-not-leak', HW_SECURITY_TOKEN: 'token-synth-test-value' };
+    Object.assign(process.env, secrets);
+    try {
+      const text = Testing.synth(newStackWith('A', 'B'));
+      for (const value of Object.values(secrets)) expect(text).not.toContain(value);
+      expect(text).not.toMatch(/HW_(ACCESS|SECRET)_KEY|SECURITY_TOKEN/);
+    } finally {
+      for (const name of Object.keys(secrets)) delete process.env[name];
+    }
+  });
+});
