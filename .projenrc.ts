@@ -32,6 +32,8 @@ const project = new cdktf.ConstructLibraryCdktf({
     '@types/node@^20',
     // ts-jest resolves jest-util from the top level, where npm does not hoist it by itself
     'jest-util@^29',
+    // `cdktf deploy` / `cdktf destroy` in the end-to-end tests
+    'cdktf-cli@0.21.0',
   ],
 
   // Runtime code (the handler Terraform runs, the API emulator) is bundled by esbuild, not compiled by jsii.

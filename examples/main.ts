@@ -1,0 +1,38 @@
+/**
+ * The example app behind `npm run demo`, and a template for real use. It reads its inputs from the
+ * environment so the same code deploys against the local emulator and against the real cloud:
+ *
+ * - FPGA_ENDPOINT: the ECS API base URL (the emulator's http://127.0.0.1:PORT); or instead
+ * - HW_REGION_NAME: cn-north-1, cn-east-2 or cn-south-1 (the real cloud);
+ * - HW_PROJECT_ID, FPGA_IMAGE_ID, ECS_IMAGE_ID: what to associate.
+ *
+ * Credentials are never read here: the handler reads HW_ACCESS_KEY / HW_SECRET_KEY when Terraform runs it.
+ */
+import { App, TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { FpgaImageAssociation } from '../src';
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`set ${name} (see examples/main.ts and the README's "Against the real cloud")`);
+  return value;
+}
+
+class FpgaDemoStack extends TerraformStack {
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+    const endpoint = process.env.FPGA_ENDPOINT || undefined;
+    const association = new FpgaImageAssociation(this, 'Accelerator', {
+      projectId: required('HW_PROJECT_ID'),
+      fpgaImageId: required('FPGA_IMAGE_ID'),
+      imageId: required('ECS_IMAGE_ID'),
+      region: endpoint ? undefined : required('HW_REGION_NAME'),
+      endpoint,
+    });
+    new TerraformOutput(this, 'association', { value: association.resource.triggers });
+  }
+}
+
+const app = new App();
+new FpgaDemoStack(app, 'fpga-demo');
+app.synth();
