@@ -1,25 +1,14 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { Resource } from '@cdktf/provider-null/lib/resource';
-import {
-  Annotations,
-  AssetType,
-  Aspects,
-  IAspect,
-  TerraformAsset,
-  TerraformProvider,
-  TerraformStack,
-  Token,
-} from 'cdktf';
-import { Construct, IConstruct } from 'constructs';
-import { HANDLER_DEFAULTS, INPUT_ENV, Operation } from './contract';
-import { checkEndpoint, checkId, checkRegion, endpointForRegion, IdField, showValue } from './rules';
+import { Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { FpgaImageAssociationHandlerOptions } from './handler-options';
+import { fail, HandlerProvisioners } from './private/provisioners';
+import { checkEndpoint, checkId, checkRegion, endpointForRegion, IdField } from './rules';
 
 /**
  * Properties of an FPGA image association.
  */
-export interface FpgaImageAssociationProps {
+export interface FpgaImageAssociationProps extends FpgaImageAssociationHandlerOptions {
   /**
    * The Huawei Cloud project ID (32 lowercase hexadecimal characters).
    */
@@ -59,43 +48,7 @@ export interface FpgaImageAssociationProps {
    * @default true
    */
   readonly enabled?: boolean;
-
-  /**
-   * How long one HTTP attempt may take, in seconds.
-   *
-   * @default 15
-   */
-  readonly attemptTimeoutSeconds?: number;
-
-  /**
-   * How long one associate or disassociate operation may take in all, retries included, in seconds.
-   *
-   * @default 300
-   */
-  readonly totalTimeoutSeconds?: number;
-
-  /**
-   * How many HTTP attempts one operation may make before it gives up on transient failures
-   * (throttling, 5xx, resets, timeouts).
-   *
-   * @default 8
-   */
-  readonly maxAttempts?: number;
-
-  /**
-   * The Node.js executable that runs the handler where Terraform runs (a name on PATH or an
-   * absolute path). Node 20 or newer.
-   *
-   * @default "node"
-   */
-  readonly nodeExecutable?: string;
 }
-
-/** The handler bundle, at the same depth below the package root from `src/` (tests) and `lib/`. */
-const HANDLER_BUNDLE = path.join(__dirname, '..', 'assets', 'handler.js');
-const HANDLER_ASSET_ID = 'FpgaImageAssociationHandler';
-const NULL_PROVIDER_ID = 'FpgaImageAssociationNullProvider';
-const NODE_EXECUTABLE = /^[A-Za-z0-9_.\/\\: +-]+$/;
 
 /**
  * Associates a Huawei Cloud FPGA image with an ECS image, and removes the association when the
@@ -121,15 +74,7 @@ export class FpgaImageAssociation extends Construct {
     this.checkId('fpgaImageId', props.fpgaImageId);
     this.checkId('imageId', props.imageId);
     this.endpoint = this.resolveEndpoint(props);
-    const tuning = this.tuningEnvironment(props);
-    const node = props.nodeExecutable ?? 'node';
-    if (!Token.isUnresolved(node) && !NODE_EXECUTABLE.test(node)) {
-      this.fail(`invalid nodeExecutable ${showValue(node)}: expected a command name or path (letters, digits, space, _ . / \\ : + -)`);
-    }
-
-    const stack = TerraformStack.of(this);
-    const handler = handlerAsset(stack);
-    ensureDefaultNullProvider(stack);
+    const provisioners = new HandlerProvisioners(this, props);
 
     this.resource = new Resource(this, 'Resource', {
       // Only identity fields: a change replaces the association. Never a credential: state is plain text.
@@ -143,23 +88,7 @@ export class FpgaImageAssociation extends Construct {
     });
 
     // Written raw because cdktf's typed provisioners lack `on_failure`; nothing else sets provisioners.
-    // Values reach the handler through `environment` only: no prop value is on a command line.
-    const provisioner = (operation: Operation, when: 'create' | 'destroy') => ({
-      'local-exec': {
-        when,
-        on_failure: 'fail',
-        interpreter: [node, `\${path.module}/${handler.path}`],
-        command: operation,
-        environment: {
-          [INPUT_ENV.projectId]: '${self.triggers.project_id}',
-          [INPUT_ENV.fpgaImageId]: '${self.triggers.fpga_image_id}',
-          [INPUT_ENV.imageId]: '${self.triggers.image_id}',
-          [INPUT_ENV.endpoint]: '${self.triggers.endpoint}',
-          ...tuning,
-        },
-      },
-    });
-    this.resource.addOverride('provisioner', [provisioner('associate', 'create'), provisioner('disassociate', 'destroy')]);
+    this.resource.addOverride('provisioner', [provisioners.block('associate', 'create'), provisioners.block('disassociate', 'destroy')]);
 
     // create_before_destroy disables destroy-time provisioners: the old association would be orphaned.
     this.node.addValidation({
@@ -174,84 +103,26 @@ export class FpgaImageAssociation extends Construct {
     });
   }
 
-  private fail(message: string): never {
-    throw new Error(`${this.node.path}: ${message}`);
-  }
-
   private checkId(field: IdField, value: string): void {
     if (Token.isUnresolved(value)) return;
     const error = checkId(field, value);
-    if (error) this.fail(error);
+    if (error) fail(this, error);
   }
 
   private resolveEndpoint(props: FpgaImageAssociationProps): string {
     if (props.region !== undefined && !Token.isUnresolved(props.region)) {
       const error = checkRegion(props.region);
-      if (error) this.fail(error);
+      if (error) fail(this, error);
     }
     if (props.endpoint !== undefined) {
       if (Token.isUnresolved(props.endpoint)) return props.endpoint;
       const { origin, error } = checkEndpoint(props.endpoint);
-      if (error) this.fail(error);
+      if (error) fail(this, error);
       return origin!;
     }
     if (props.region === undefined) {
-      this.fail('region is required unless endpoint is given: expected one of cn-north-1, cn-east-2, cn-south-1');
+      fail(this, 'region is required unless endpoint is given: expected one of cn-north-1, cn-east-2, cn-south-1');
     }
     return endpointForRegion(props.region);
-  }
-
-  /** Tuning that differs from the handler's defaults, as literal environment values. */
-  private tuningEnvironment(props: FpgaImageAssociationProps): Record<string, string> {
-    const env: Record<string, string> = {};
-    const set = (prop: keyof FpgaImageAssociationProps, value: number | undefined, min: number, max: number, scale: number, envName: string) => {
-      if (value === undefined) return;
-      if (!Number.isInteger(value) || value < min || value > max) {
-        this.fail(`invalid ${prop} ${value}: expected a whole number from ${min} to ${max}`);
-      }
-      env[envName] = String(value * scale);
-    };
-    set('attemptTimeoutSeconds', props.attemptTimeoutSeconds, 1, 600, 1000, INPUT_ENV.attemptTimeoutMs);
-    set('totalTimeoutSeconds', props.totalTimeoutSeconds, 1, 3600, 1000, INPUT_ENV.totalTimeoutMs);
-    set('maxAttempts', props.maxAttempts, 1, 100, 1, INPUT_ENV.maxAttempts);
-    const attempt = props.attemptTimeoutSeconds ?? HANDLER_DEFAULTS.attemptTimeoutMs / 1000;
-    const total = props.totalTimeoutSeconds ?? HANDLER_DEFAULTS.totalTimeoutMs / 1000;
-    if (attempt > total) {
-      this.fail(`invalid attemptTimeoutSeconds ${attempt}: expected at most totalTimeoutSeconds (${total})`);
-    }
-    return env;
-  }
-}
-
-/** The handler bundle, shipped once per stack so that the synthesized directory is self-contained. */
-function handlerAsset(stack: TerraformStack): TerraformAsset {
-  const existing = stack.node.tryFindChild(HANDLER_ASSET_ID);
-  if (existing) return existing as TerraformAsset;
-  if (!fs.existsSync(HANDLER_BUNDLE)) {
-    throw new Error(`the handler bundle ${HANDLER_BUNDLE} is missing: build it with \`npx projen bundle\` (a packaged release ships it)`);
-  }
-  return new TerraformAsset(stack, HANDLER_ASSET_ID, { path: HANDLER_BUNDLE, type: AssetType.FILE });
-}
-
-/**
- * Makes sure the stack has exactly one default (unaliased) null provider, whether or not the user
- * declared one, before or after this construct: decided at synth, once the whole stack is known.
- */
-function ensureDefaultNullProvider(stack: TerraformStack): void {
-  if (stack.node.tryFindChild(NULL_PROVIDER_ID) || Aspects.of(stack).all.some((a) => a instanceof DefaultNullProvider)) return;
-  Aspects.of(stack).add(new DefaultNullProvider());
-}
-
-class DefaultNullProvider implements IAspect {
-  public visit(node: IConstruct): void {
-    if (!(node instanceof TerraformStack)) return;
-    const defaults = node.node
-      .findAll()
-      .filter((c) => TerraformProvider.isTerraformProvider(c) && c.terraformResourceType === NullProvider.tfResourceType && !c.alias);
-    if (defaults.length === 0) {
-      new NullProvider(node, NULL_PROVIDER_ID);
-    } else if (defaults.length > 1) {
-      Annotations.of(node).addError(`the stack declares ${defaults.length} default null providers; keep one (FpgaImageAssociation needs exactly one)`);
-    }
   }
 }

@@ -1,1 +1,3 @@
+export * from './handler-options';
 export * from './fpga-image-association';
+export * from './removed-fpga-image-association';

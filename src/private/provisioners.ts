@@ -1,0 +1,112 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { NullProvider } from '@cdktf/provider-null/lib/provider';
+import { Annotations, AssetType, Aspects, IAspect, TerraformAsset, TerraformProvider, TerraformStack, Token } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
+import { HANDLER_DEFAULTS, INPUT_ENV, Operation } from '../contract';
+import { FpgaImageAssociationHandlerOptions as HandlerOptions } from '../handler-options';
+import { showValue } from '../rules';
+
+/** The handler bundle, at the same depth below the package root from `src/` (tests) and `lib/`. */
+const HANDLER_BUNDLE = path.join(__dirname, '..', '..', 'assets', 'handler.js');
+const HANDLER_ASSET_ID = 'FpgaImageAssociationHandler';
+const NULL_PROVIDER_ID = 'FpgaImageAssociationNullProvider';
+const NODE_EXECUTABLE = /^[A-Za-z0-9_.\/\\: +-]+$/;
+
+/** Thrown for a bad prop: names the construct, the prop, the value and what is expected. */
+export function fail(scope: Construct, message: string): never {
+  throw new Error(`${scope.node.path}: ${message}`);
+}
+
+/**
+ * Builds the `local-exec` provisioner blocks of one association. They reference only `self.*` and
+ * `path.*` (all a destroy-time provisioner may use), run the handler without a shell, and pass every
+ * value through `environment`: no prop value is ever part of a command line.
+ */
+export class HandlerProvisioners {
+  private readonly handlerPath: string;
+  private readonly node: string;
+  private readonly tuning: Record<string, string>;
+
+  constructor(scope: Construct, options: HandlerOptions) {
+    const stack = TerraformStack.of(scope);
+    this.handlerPath = `\${path.module}/${handlerAsset(stack).path}`;
+    ensureDefaultNullProvider(stack);
+    this.tuning = tuningEnvironment(scope, options);
+    this.node = options.nodeExecutable ?? 'node';
+    if (!Token.isUnresolved(this.node) && !NODE_EXECUTABLE.test(this.node)) {
+      fail(scope, `invalid nodeExecutable ${showValue(this.node)}: expected a command name or path (letters, digits, space, _ . / \\ : + -)`);
+    }
+  }
+
+  public block(operation: Operation, when: 'create' | 'destroy') {
+    return {
+      'local-exec': {
+        when,
+        on_failure: 'fail',
+        interpreter: [this.node, this.handlerPath],
+        command: operation,
+        environment: {
+          [INPUT_ENV.projectId]: '${self.triggers.project_id}',
+          [INPUT_ENV.fpgaImageId]: '${self.triggers.fpga_image_id}',
+          [INPUT_ENV.imageId]: '${self.triggers.image_id}',
+          [INPUT_ENV.endpoint]: '${self.triggers.endpoint}',
+          ...this.tuning,
+        },
+      },
+    };
+  }
+}
+
+/** Tuning that the user set, as literal environment values; the handler's defaults apply otherwise. */
+function tuningEnvironment(scope: Construct, options: HandlerOptions): Record<string, string> {
+  const env: Record<string, string> = {};
+  const set = (prop: keyof HandlerOptions, min: number, max: number, scale: number, envName: string) => {
+    const value = options[prop] as number | undefined;
+    if (value === undefined) return;
+    if (!Number.isInteger(value) || value < min || value > max) {
+      fail(scope, `invalid ${prop} ${value}: expected a whole number from ${min} to ${max}`);
+    }
+    env[envName] = String(value * scale);
+  };
+  set('attemptTimeoutSeconds', 1, 600, 1000, INPUT_ENV.attemptTimeoutMs);
+  set('totalTimeoutSeconds', 1, 3600, 1000, INPUT_ENV.totalTimeoutMs);
+  set('maxAttempts', 1, 100, 1, INPUT_ENV.maxAttempts);
+  const attempt = options.attemptTimeoutSeconds ?? HANDLER_DEFAULTS.attemptTimeoutMs / 1000;
+  const total = options.totalTimeoutSeconds ?? HANDLER_DEFAULTS.totalTimeoutMs / 1000;
+  if (attempt > total) fail(scope, `invalid attemptTimeoutSeconds ${attempt}: expected at most totalTimeoutSeconds (${total})`);
+  return env;
+}
+
+/** The handler bundle, shipped once per stack so that the synthesized directory is self-contained. */
+function handlerAsset(stack: TerraformStack): TerraformAsset {
+  const existing = stack.node.tryFindChild(HANDLER_ASSET_ID);
+  if (existing) return existing as TerraformAsset;
+  if (!fs.existsSync(HANDLER_BUNDLE)) {
+    throw new Error(`the handler bundle ${HANDLER_BUNDLE} is missing: build it with \`npx projen bundle\` (a packaged release ships it)`);
+  }
+  return new TerraformAsset(stack, HANDLER_ASSET_ID, { path: HANDLER_BUNDLE, type: AssetType.FILE });
+}
+
+/**
+ * Makes sure the stack has exactly one default (unaliased) null provider, whether or not the user
+ * declared one, before or after this construct: decided at synth, once the whole stack is known.
+ */
+function ensureDefaultNullProvider(stack: TerraformStack): void {
+  if (Aspects.of(stack).all.some((a) => a instanceof DefaultNullProvider)) return;
+  Aspects.of(stack).add(new DefaultNullProvider());
+}
+
+class DefaultNullProvider implements IAspect {
+  public visit(node: IConstruct): void {
+    if (!(node instanceof TerraformStack)) return;
+    const defaults = node.node
+      .findAll()
+      .filter((c) => TerraformProvider.isTerraformProvider(c) && c.terraformResourceType === NullProvider.tfResourceType && !c.alias);
+    if (defaults.length === 0) {
+      new NullProvider(node, NULL_PROVIDER_ID);
+    } else if (defaults.length > 1) {
+      Annotations.of(node).addError(`the stack declares ${defaults.length} default null providers; keep one (FpgaImageAssociation needs exactly one)`);
+    }
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * A synthesized CDKTF stack driven by a real Terraform-compatible CLI, against the emulator. Every
+ * command runs as a child process with the project's toolchain (CLI config, provider mirror) and the
+ * emulator's credentials in its environment: exactly what a user's `terraform apply` would get.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, TerraformStack } from 'cdktf';
+import { ensureToolchain } from '../../tools/toolchain';
+
+export interface Cli {
+  readonly binary: string;
+  readonly binaryName: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface RunResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The CLIs to run end-to-end tests against: terraform and tofu where both are available. */
+export async function availableClis(): Promise<Cli[]> {
+  const toolchain: any = await ensureToolchain();
+  return toolchain.clis?.length ? toolchain.clis : [toolchain];
+}
+
+/** Fast retries so that fault scenarios finish in seconds; the handler reads these from Terraform's environment. */
+export const FAST_RETRIES = {
+  FPGA_ASSOC_RETRY_BASE_DELAY_MS: '20',
+  FPGA_ASSOC_RETRY_MAX_DELAY_MS: '200',
+  FPGA_ASSOC_ATTEMPT_TIMEOUT_MS: '3000',
+};
+
+export class Workspace {
+  /** Everything every command printed, to scan for secrets. */
+  public readonly transcript: string[] = [];
+  public readonly outdir: string;
+
+  constructor(
+    private readonly cli: Cli,
+    private readonly env: Readonly<Record<string, string>>,
+    private readonly stackName = 'e2e',
+  ) {
+    this.outdir = fs.mkdtempSync(path.join(os.tmpdir(), `fpga-e2e-${cli.binaryName}-`));
+  }
+
+  get dir(): string {
+    return path.join(this.outdir, 'stacks', this.stackName);
+  }
+
+  /** (Re-)synthesizes the stack into the same directory; state and .terraform stay. */
+  synth(define: (stack: TerraformStack) => void): this {
+    const app = new App({ outdir: this.outdir });
+    define(new TerraformStack(app, this.stackName));
+    app.synth();
+    return this;
+  }
+
+  async run(args: string[], extraEnv: Record<string, string> = {}): Promise<RunResult> {
+    const { HW_ACCESS_KEY, HW_SECRET_KEY, HW_SECURITY_TOKEN, ...inherited } = process.env;
+    const child = spawn(this.cli.binary, args, {
+      cwd: this.dir,
+      env: { ...inherited, ...this.cli.env, ...FAST_RETRIES, ...this.env, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    this.transcript.push(`$ ${this.cli.binaryName} ${args.join(' ')}\n${stdout}${stderr}`);
+    return { status, stdout, stderr };
+  }
+
+  async mustRun(args: string[], extraEnv: Record<string, string> = {}): Promise<RunResult> {
+    const result = await this.run(args, extraEnv);
+    if (result.status !== 0) {
+      throw new Error(`${this.cli.binaryName} ${args.join(' ')} exited ${result.status}\n${result.stdout}\n${result.stderr}`);
+    }
+    return result;
+  }
+
+  init() {
+    return this.mustRun(['init', '-input=false', '-no-color']);
+  }
+
+  apply(extraArgs: string[] = []) {
+    return this.run(['apply', '-auto-approve', '-input=false', '-no-color', ...extraArgs]);
+  }
+
+  destroy(extraArgs: string[] = []) {
+    return this.run(['destroy', '-auto-approve', '-input=false', '-no-color', ...extraArgs]);
+  }
+
+  /** `plan -detailed-exitcode`: 0 = no changes, 2 = changes. */
+  async planExitCode(): Promise<number | null> {
+    return (await this.run(['plan', '-detailed-exitcode', '-input=false', '-no-color'])).status;
+  }
+
+  /** The association pairs Terraform's state holds as live (a tainted object is one whose create failed). */
+  async statePairs(): Promise<{ fpgaImageId: string; imageId: string }[]> {
+    const { stdout } = await this.mustRun(['show', '-json', '-no-color']);
+    const resources: any[] = JSON.parse(stdout).values?.root_module?.resources ?? [];
+    return sortPairs(
+      resources
+        .filter((r) => r.type === 'null_resource' && !r.tainted)
+        .map((r) => ({ fpgaImageId: r.values.triggers.fpga_image_id, imageId: r.values.triggers.image_id })),
+    );
+  }
+
+  /** Every file Terraform wrote (state, backups, lock file) plus every command's output. */
+  everythingWritten(): string {
+    const files = fs
+      .readdirSync(this.dir)
+      .filter((f) => f.endsWith('.tfstate') || f.endsWith('.tfstate.backup') || f === 'cdk.tf.json')
+      .map((f) => fs.readFileSync(path.join(this.dir, f), 'utf8'));
+    return [...files, ...this.transcript].join('\n');
+  }
+
+  cleanup(): void {
+    fs.rmSync(this.outdir, { recursive: true, force: true });
+  }
+}
+
+export function sortPairs<T extends { fpgaImageId: string; imageId: string }>(pairs: T[]): { fpgaImageId: string; imageId: string }[] {
+  return pairs
+    .map(({ fpgaImageId, imageId }) => ({ fpgaImageId, imageId }))
+    .sort((a, b) => `${a.fpgaImageId}/${a.imageId}`.localeCompare(`${b.fpgaImageId}/${b.imageId}`));
+}
