@@ -26,7 +26,6 @@ const project = new cdktf.ConstructLibraryCdktf({
     '@cdktf/provider-null@11.0.1',
     'cdktf@0.21.0',
     'constructs@10.4.2',
-    'undici@^7.16.0',
     'esbuild@^0.28.2',
     '@huaweicloud/huaweicloud-sdk-core@^3.1.211',
     '@types/node@^20',
@@ -55,7 +54,11 @@ const project = new cdktf.ConstructLibraryCdktf({
   bin: { 'fpga-image-emulator': 'assets/emulator.js' },
   gitignore: ['/assets/', 'cdktf.out/', '.toolchain/', '*.tfstate', '*.tfstate.*', '.terraform/', '.terraform.lock.hcl', '/bench-results/'],
   npmignoreEnabled: true,
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'tools', 'scripts', 'examples', 'build-tools', 'projenrc'] },
 });
+
+// Quiet jsii's notice about Node 20's end of life: Node 20.19+ is what this library supports.
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION', '1');
 
 // Runtime code is bundled into one self-contained file each: the synthesized stack must work without node_modules.
 const bundle = project.addTask('bundle', { description: 'Bundle the handler and the emulator into assets/' });
@@ -64,9 +67,22 @@ for (const name of ['handler', 'emulator']) {
     `esbuild --bundle src/${name}/index.ts --platform=node --target=node20 --format=cjs --log-level=warning --outfile=assets/${name}.js`,
   );
 }
-project.npmignore?.addPatterns('!/assets/');
+project.npmignore?.addPatterns('!/assets/', '/.toolchain/', '/tools/', '/docs/', '/scripts/', '/examples/', '/cdktf.json', '/.ci/');
 project.preCompileTask.spawn(bundle);
-// `npm test` must work right after `npm ci`: build the bundles first, then run jest.
+// Terraform and OpenTofu (built from the Go module proxy when absent) plus the null provider, in .toolchain/.
+project.addTask('toolchain', {
+  description: 'Provision terraform/tofu and the null provider into .toolchain/ (docs/TOOLCHAIN.md)',
+  exec: 'ts-node --transpile-only tools/toolchain.ts',
+  receiveArgs: true,
+});
+
+// `npm test` must work right after `npm ci`: bundles and the toolchain first, then jest.
+project.testTask.prependExec('ts-node --transpile-only tools/toolchain.ts --all');
 project.testTask.prependSpawn(bundle);
+
+project.addTask('demo', {
+  description: 'Associate and disassociate an FPGA image against the local emulator with real Terraform',
+  steps: [{ spawn: bundle.name }, { exec: 'ts-node --transpile-only scripts/demo.ts' }],
+});
 
 project.synth();

@@ -1,0 +1,133 @@
+import { INPUT_ENV } from '../contract';
+import { associationPath, associationsQueryPath } from '../rules';
+import type { Association } from './config';
+import { describeFault, readFault, RejectedError, UnexpectedResponseError, type ApiFault, type ApiResponse } from './errors';
+import type { ApiClient } from './http-client';
+
+/**
+ * The three operations. Happy paths are one request each; only an ambiguous refusal (associate:
+ * 400; disassociate: 400 or 404) costs a query of the association, so that running an operation
+ * twice, or after someone did it by hand, succeeds.
+ */
+
+/** IAM actions, from the ECS permission table. */
+const PERMISSIONS = {
+  associate: 'ecs:cloudServerFpgaImages:relate',
+  disassociate: 'ecs:cloudServerFpgaImages:unrelate',
+  query: 'ecs:cloudServerFpgaImages:getRelations',
+} as const;
+
+function succeeded(response: ApiResponse): boolean {
+  return response.status >= 200 && response.status < 300;
+}
+
+/** `204, request id …` */
+function answer(response: ApiResponse): string {
+  const { requestId } = readFault(response);
+  return `${response.status}${requestId ? `, request id ${requestId}` : ''}`;
+}
+
+type Kind = 'associate' | 'disassociate' | 'query';
+
+const AGAIN: Record<Kind, string> = { associate: 'run apply again', disassociate: 'run destroy again', query: 'run it again' };
+
+/** What to do about a refusal, from what the API said; the API's own words stay in the message. */
+function hintFor(kind: Kind, fault: ApiFault, a: Association): string {
+  const message = fault.message ?? '';
+  if (fault.code === 'APIGW.0101') {
+    return `The endpoint does not serve the ECS FPGA-image API: check ${INPUT_ENV.endpoint} or ${INPUT_ENV.region}`;
+  }
+  if (fault.code === 'Common.0018') {
+    return `Check ${INPUT_ENV.projectId}: it must be the project, in the endpoint's region, that the credentials belong to`;
+  }
+  if (/not private|\bshared\b/i.test(message)) {
+    return kind === 'disassociate'
+      ? `ECS image ${a.imageId} is shared, and the API refuses to disassociate from a shared image: cancel the image's sharing first, then run destroy again`
+      : `ECS image ${a.imageId} is not private (shared or from the marketplace), and only private images can be associated: `
+        + "use a private image, or cancel the image's sharing, then run apply again";
+  }
+  if (kind === 'associate' && /max limit|already exist/i.test(message)) {
+    return `ECS image ${a.imageId} can take no more FPGA images (at most 10 per image, and the image must be private): `
+      + 'disassociate one from it or use another ECS image, then run apply again';
+  }
+  if (/not the owner/i.test(message)) {
+    return `Only the account that owns FPGA image ${a.fpgaImageId} can change its associations: use that account's credentials, then ${AGAIN[kind]}`;
+  }
+  if (fault.status === 404) {
+    return `Check that FPGA image ${a.fpgaImageId} and ECS image ${a.imageId} exist in project ${a.projectId} (${INPUT_ENV.projectId}) and in the endpoint's region`;
+  }
+  return `Fix the cause above, then ${AGAIN[kind]}`;
+}
+
+function rejected(kind: Kind, operation: string, response: ApiResponse, a: Association): RejectedError {
+  const fault = readFault(response);
+  return new RejectedError(describeFault(fault), { operation, fault, hint: hintFor(kind, fault, a) });
+}
+
+/** Whether the pair is associated (the `status` operation); an FPGA image the API does not know has none. */
+export async function isAssociated(api: ApiClient, a: Association): Promise<boolean> {
+  const operation = `query the association of FPGA image ${a.fpgaImageId} with ECS image ${a.imageId}`;
+  const query = new URLSearchParams({ fpga_image_id: a.fpgaImageId, image_id: a.imageId });
+  const response = await api.call({
+    method: 'GET',
+    path: `${associationsQueryPath(a.projectId)}?${query}`,
+    operation,
+    permission: PERMISSIONS.query,
+  });
+  const fault = readFault(response);
+  // An unknown API path (APIGW.0101) is a wrong endpoint, not a missing FPGA image.
+  if (response.status === 404 && !fault.code?.startsWith('APIGW.')) return false;
+  if (!succeeded(response)) throw rejected('query', operation, response, a);
+  let associations: unknown;
+  try {
+    associations = (JSON.parse(response.body) as { associations?: unknown }).associations;
+  } catch {
+    associations = undefined;
+  }
+  if (!Array.isArray(associations)) {
+    throw new UnexpectedResponseError(`HTTP ${response.status} without an "associations" list: ${describeFault(fault)}`, {
+      operation,
+      fault,
+      hint: 'The API answered in an unknown format: report this with the request id',
+    });
+  }
+  return associations.some((entry: { image_id?: unknown; fpgaimages?: unknown }) =>
+    entry?.image_id === a.imageId
+    && Array.isArray(entry.fpgaimages)
+    && entry.fpgaimages.some((image: { id?: unknown }) => image?.id === a.fpgaImageId));
+}
+
+/** Associates the pair; returns the line that says what happened. */
+export async function associate(api: ApiClient, a: Association): Promise<string> {
+  const operation = `associate FPGA image ${a.fpgaImageId} with ECS image ${a.imageId}`;
+  const response = await api.call({
+    method: 'POST',
+    path: associationPath(a.projectId, a.fpgaImageId),
+    body: { image: { id: a.imageId } },
+    operation,
+    permission: PERMISSIONS.associate,
+  });
+  if (succeeded(response)) return `associated FPGA image ${a.fpgaImageId} with ECS image ${a.imageId} (${answer(response)})`;
+  // 400 means "already associated" or "the ECS image has its 10 FPGA images": only a query tells which.
+  if (response.status === 400 && (await isAssociated(api, a))) {
+    return `FPGA image ${a.fpgaImageId} was already associated with ECS image ${a.imageId}: nothing to do (the API answered ${answer(response)})`;
+  }
+  throw rejected('associate', operation, response, a);
+}
+
+/** Removes the association; returns the line that says what happened. */
+export async function disassociate(api: ApiClient, a: Association): Promise<string> {
+  const operation = `disassociate FPGA image ${a.fpgaImageId} from ECS image ${a.imageId}`;
+  const response = await api.call({
+    method: 'DELETE',
+    path: associationPath(a.projectId, a.fpgaImageId),
+    body: { image: { id: a.imageId } },
+    operation,
+    permission: PERMISSIONS.disassociate,
+  });
+  if (succeeded(response)) return `disassociated FPGA image ${a.fpgaImageId} from ECS image ${a.imageId} (${answer(response)})`;
+  if ((response.status === 400 || response.status === 404) && !(await isAssociated(api, a))) {
+    return `FPGA image ${a.fpgaImageId} was not associated with ECS image ${a.imageId}: already gone, nothing to do (the API answered ${answer(response)})`;
+  }
+  throw rejected('disassociate', operation, response, a);
+}

@@ -1,0 +1,166 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { INPUT_ENV } from '../contract';
+import type { Tuning } from './config';
+import { describeFault, GaveUpError, readFault, type ApiFault, type ApiResponse } from './errors';
+import type { Log } from './log';
+
+/**
+ * The retry policy: which outcomes are transient, how long to wait, when to give up, and the one
+ * re-signing allowed after the API rejects a request as expired because the clocks disagree.
+ */
+
+/** Huawei throttling codes, transient whatever the HTTP status (Common.0024 comes with 202). */
+const THROTTLING_CODES: ReadonlySet<string> = new Set(['APIGW.0308', 'Common.0024', 'Common.1503']);
+const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
+/** Connection reset or refused, socket and attempt timeouts, temporary DNS failure. */
+const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH',
+]);
+/** Beyond this, a 401/403 is taken to be the clocks' fault (the gateway allows 15 minutes). */
+const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+export interface AttemptSettings {
+  /** The attempt must end within this, answer body included. */
+  readonly timeoutMs: number;
+  /** Added to the local clock when signing. */
+  readonly clockOffsetMs: number;
+}
+
+/** One signed attempt: resolves with any HTTP response, rejects on network failure. */
+export type Attempt = (settings: AttemptSettings) => Promise<ApiResponse>;
+
+type Outcome =
+  | { readonly response: ApiResponse; readonly fault: ApiFault }
+  | { readonly error: Error & { code?: string } };
+
+type Decision =
+  | { readonly kind: 'done'; readonly response: ApiResponse }
+  | { readonly kind: 'retry'; readonly waitMs?: number }
+  | { readonly kind: 'resign'; readonly response: ApiResponse; readonly clockOffsetMs: number }
+  | { readonly kind: 'unreachable' };
+
+/** Milliseconds to wait from a `Retry-After` header (seconds or an HTTP date); undefined if absent or unreadable. */
+export function retryAfterMs(value: string | string[] | undefined, now: number): number | undefined {
+  const text = (Array.isArray(value) ? value[0] : value)?.trim();
+  if (!text) return undefined;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** Capped exponential backoff with full jitter: uniform in [0, min(max, base * 2^(attempt-1))]. */
+export function backoffMs(attempt: number, tuning: Tuning, random: () => number = Math.random): number {
+  const ceiling = Math.min(tuning.retryMaxDelayMs, tuning.retryBaseDelayMs * 2 ** Math.min(attempt - 1, 30));
+  return Math.round(random() * ceiling);
+}
+
+function describeError(error: Error & { code?: string; errors?: Error[] }): string {
+  const message = error.message || error.errors?.[0]?.message || 'network error';
+  return error.code && !message.includes(error.code) ? `${message} (${error.code})` : message;
+}
+
+/** Retry lines stay short; the failure line gives the whole message. */
+const RETRY_LINE_MESSAGE_LENGTH = 80;
+
+function describeOutcome(outcome: Outcome, messageLength?: number): string {
+  return 'response' in outcome ? describeFault(outcome.fault, messageLength) : describeError(outcome.error);
+}
+
+/** `40 ms`, `1.5 s`, `20 min`: readable at a glance in a retry line. */
+function duration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+  return `${Math.round(ms / 60_000)} min`;
+}
+
+export class RetryPolicy {
+  private clockOffsetMs = 0;
+  private resigned = false;
+
+  /** `deadline` is the epoch time in ms by which the whole run must be over. */
+  public constructor(
+    private readonly tuning: Tuning,
+    private readonly deadline: number,
+    private readonly log: Log,
+  ) {}
+
+  /**
+   * Runs `attempt` until it gets a final answer: any response that is neither transient nor fixed
+   * by re-signing, returned as it is (2xx, 4xx, a 401/403 that is not a clock problem). Throws
+   * GaveUpError when the attempts or the time run out, or when the API cannot be reached at all.
+   */
+  public async run(operation: string, attempt: Attempt): Promise<ApiResponse> {
+    const started = Date.now();
+    const totalTimeout = `${INPUT_ENV.totalTimeoutMs}=${this.tuning.totalTimeoutMs}`;
+    let last: Outcome | undefined;
+    for (let n = 1; ; n++) {
+      const timeLeft = this.deadline - Date.now();
+      if (timeLeft <= 0) throw this.giveUp(operation, n - 1, started, `${totalTimeout} reached`, last);
+      const settings = { timeoutMs: Math.min(this.tuning.attemptTimeoutMs, timeLeft), clockOffsetMs: this.clockOffsetMs };
+      const outcome: Outcome = await attempt(settings).then(
+        (response) => ({ response, fault: readFault(response) }),
+        (error: Error) => ({ error }),
+      );
+      last = outcome;
+      const decision = this.decide(outcome);
+      if (decision.kind === 'done') return decision.response;
+      if (decision.kind === 'unreachable') throw this.giveUp(operation, n, started, 'not a transient error', outcome);
+      // Out of attempts, a clock-skewed 401 is still an authentication failure, not a transient one.
+      if (n >= this.tuning.maxAttempts && decision.kind === 'resign') return decision.response;
+      if (n >= this.tuning.maxAttempts) throw this.giveUp(operation, n, started, `${INPUT_ENV.maxAttempts}=${this.tuning.maxAttempts} reached`, outcome);
+
+      if (decision.kind === 'resign') {
+        this.log.note(`${operation}: attempt ${n} got ${describeOutcome(outcome, RETRY_LINE_MESSAGE_LENGTH)}; the API's clock is ${duration(Math.abs(decision.clockOffsetMs))} `
+          + `${decision.clockOffsetMs > 0 ? 'ahead of' : 'behind'} this machine's: signing again with the API's time`);
+        this.clockOffsetMs = decision.clockOffsetMs;
+        this.resigned = true;
+        continue;
+      }
+
+      const waitMs = decision.waitMs ?? backoffMs(n, this.tuning);
+      if (waitMs >= this.deadline - Date.now()) {
+        const limit = decision.waitMs === undefined ? `${totalTimeout} reached` : `the API asked to wait ${duration(waitMs)}, past ${totalTimeout}`;
+        throw this.giveUp(operation, n, started, limit, outcome);
+      }
+      this.log.note(`${operation}: attempt ${n} of ${this.tuning.maxAttempts} got ${describeOutcome(outcome, RETRY_LINE_MESSAGE_LENGTH)}; retrying in ${duration(waitMs)}`);
+      await sleep(waitMs);
+    }
+  }
+
+  private giveUp(operation: string, attempts: number, started: number, limit: string, last: Outcome | undefined): GaveUpError {
+    const lastGot = last ? `; the last got ${describeOutcome(last)}` : '';
+    return new GaveUpError(
+      `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'} in ${duration(Date.now() - started)} (${limit})${lastGot}`,
+      {
+        operation,
+        fault: last && 'fault' in last ? last.fault : undefined,
+        cause: last && 'error' in last ? last.error : undefined,
+        hint: last && 'error' in last
+          ? `No answer from the API: check the network, any proxy or firewall, and ${INPUT_ENV.endpoint} or ${INPUT_ENV.region}, then run again`
+          : `The API is throttling requests or is unavailable: run again later, or allow more with ${INPUT_ENV.totalTimeoutMs} and ${INPUT_ENV.maxAttempts}`,
+      });
+  }
+
+  private decide(outcome: Outcome): Decision {
+    if ('error' in outcome) {
+      return TRANSIENT_NETWORK_CODES.has(outcome.error.code ?? '') ? { kind: 'retry' } : { kind: 'unreachable' };
+    }
+    const { response, fault } = outcome;
+    if (TRANSIENT_STATUSES.has(response.status) || THROTTLING_CODES.has(fault.code ?? '')) {
+      return { kind: 'retry', waitMs: retryAfterMs(response.headers['retry-after'], Date.now()) };
+    }
+    const clockOffsetMs = this.resigned ? undefined : this.clockOffsetFrom(response, fault);
+    return clockOffsetMs === undefined ? { kind: 'done', response } : { kind: 'resign', response, clockOffsetMs };
+  }
+
+  /** For a 401/403 caused by clock skew, the offset of the API's clock from ours; otherwise undefined. */
+  private clockOffsetFrom(response: ApiResponse, fault: ApiFault): number | undefined {
+    if (response.status !== 401 && response.status !== 403) return undefined;
+    const dateHeader = response.headers.date;
+    const serverTime = Date.parse(Array.isArray(dateHeader) ? dateHeader[0] : dateHeader ?? '');
+    if (Number.isNaN(serverTime)) return undefined;
+    const offset = serverTime - Date.now();
+    const expired = response.status === 401 && /expired/i.test(fault.message ?? '');
+    return expired || Math.abs(offset) > MAX_CLOCK_SKEW_MS ? offset : undefined;
+  }
+}

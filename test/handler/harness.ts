@@ -1,0 +1,131 @@
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { DEMO_CREDENTIALS, DEMO_PROJECT_ID, FpgaApiEmulator, type EmulatorOptions, type RequestRecord } from '../../src/emulator/server';
+
+/**
+ * Runs the built handler bundle as Terraform does, in a child process whose environment holds
+ * only what a test gives it, against an emulator on a real loopback socket.
+ */
+
+const ROOT = path.join(__dirname, '..', '..');
+export const BUNDLE = path.join(ROOT, 'assets', 'handler.js');
+const BUNDLE_SOURCES = ['src/handler', 'src/signing', 'src/rules.ts', 'src/contract.ts'];
+
+export const FPGA_IMAGE_ID = '4010a32b5f231f04015f24259efd0429';
+export const IMAGE_ID = '18efee75-e058-4c52-a49c-9e3ba4d1c8de';
+export const { accessKey: ACCESS_KEY, secretKey: SECRET_KEY } = DEMO_CREDENTIALS;
+
+/** Small delays so that retry tests take milliseconds; each test overrides what it exercises. */
+export const FAST_RETRIES = {
+  FPGA_ASSOC_RETRY_BASE_DELAY_MS: '20',
+  FPGA_ASSOC_RETRY_MAX_DELAY_MS: '100',
+  FPGA_ASSOC_ATTEMPT_TIMEOUT_MS: '3000',
+  FPGA_ASSOC_TOTAL_TIMEOUT_MS: '15000',
+};
+
+export interface HandlerRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Wall time of the child process. */
+  readonly ms: number;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Every run of this test file, for the credential scan. */
+const runs: HandlerRun[] = [];
+
+function newestSource(entry: string): number {
+  const stat = statSync(entry);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(0, ...readdirSync(entry).map((name) => newestSource(path.join(entry, name))));
+}
+
+/** The tests run the bundle, so a bundle older than its sources would test old code. */
+function checkBundle(): void {
+  const built = (() => {
+    try {
+      return statSync(BUNDLE).mtimeMs;
+    } catch {
+      return -1;
+    }
+  })();
+  const newest = Math.max(...BUNDLE_SOURCES.map((source) => newestSource(path.join(ROOT, source))));
+  if (built < newest) {
+    throw new Error(`${BUNDLE} is ${built < 0 ? 'missing' : 'older than its sources'}: run \`npx projen bundle\` (or npm test) first`);
+  }
+}
+
+/** An emulator for the whole test file, reset before each test. */
+export function useEmulator(options?: EmulatorOptions): { readonly emu: FpgaApiEmulator } {
+  const context = {} as { emu: FpgaApiEmulator };
+  beforeAll(async () => {
+    checkBundle();
+    context.emu = await FpgaApiEmulator.start(options);
+  });
+  beforeEach(() => context.emu.reset());
+  afterAll(() => context.emu?.stop());
+  return context;
+}
+
+/** The inputs of an association with the demo project and credentials, against `emu`. */
+export function envFor(emu: FpgaApiEmulator, overrides: Env = {}): Env {
+  return {
+    FPGA_ASSOC_PROJECT_ID: DEMO_PROJECT_ID,
+    FPGA_ASSOC_FPGA_IMAGE_ID: FPGA_IMAGE_ID,
+    FPGA_ASSOC_IMAGE_ID: IMAGE_ID,
+    FPGA_ASSOC_ENDPOINT: emu.url,
+    HW_ACCESS_KEY: ACCESS_KEY,
+    HW_SECRET_KEY: SECRET_KEY,
+    ...FAST_RETRIES,
+    ...overrides,
+  };
+}
+
+/** `node assets/handler.js <args>` with exactly `env` (undefined values left out). */
+export function runHandler(args: readonly string[], env: Env): Promise<HandlerRun> {
+  const childEnv = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BUNDLE, ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const run = { code, stdout, stderr, ms: Date.now() - started };
+      runs.push(run);
+      resolve(run);
+    });
+  });
+}
+
+/** `METHOD status` of each request the emulator saw, e.g. `POST 204` or `DELETE reset`. */
+export function seen(emu: FpgaApiEmulator): string[] {
+  return emu.requests().map((r: RequestRecord) => `${r.method} ${r.status ?? r.fault}`);
+}
+
+/** The stderr lines of a run. */
+export function lines(run: HandlerRun): string[] {
+  return run.stderr.split('\n').filter((line) => line !== '');
+}
+
+/**
+ * The last test of each file: no run printed a credential or any part of an Authorization header.
+ * `secrets` are the values used beyond the demo credentials (a wrong key, a security token).
+ */
+export function itNeverPrintsCredentials(secrets: readonly string[] = []): void {
+  it('never prints a credential, the Authorization header or a string-to-sign', () => {
+    expect(runs.length).toBeGreaterThan(0);
+    const forbidden = [ACCESS_KEY, SECRET_KEY, ...secrets, 'SDK-HMAC-SHA256', 'Signature=', 'Access='];
+    for (const run of runs) {
+      for (const value of forbidden) {
+        expect(run.stdout).not.toContain(value);
+        expect(run.stderr).not.toContain(value);
+      }
+    }
+  });
+}
