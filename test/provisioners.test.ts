@@ -3,7 +3,7 @@
  * `command` as argv (no shell), `environment` with `self.triggers.*` and `path.module` substituted,
  * inheriting the caller's environment, from the stack directory. The real-Terraform runs are in test/e2e.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -37,53 +37,57 @@ function interpolate(value: string, triggers: Record<string, string>): string {
     .replace(/\$\{path\.module\}/g, '.');
 }
 
+/** Async, like Terraform: the in-process emulator must keep answering while the handler runs. */
 function runProvisioner(resource: any, when: 'create' | 'destroy', cwd: string, env: NodeJS.ProcessEnv = CREDENTIALS) {
   const block = resource.provisioner.map((p: any) => p['local-exec']).find((p: any) => p.when === when);
   const [program, ...args] = [...block.interpreter, block.command].map((v: string) => interpolate(v, resource.triggers));
   const environment = Object.fromEntries(Object.entries(block.environment).map(([k, v]) => [k, interpolate(v as string, resource.triggers)]));
   const { HW_ACCESS_KEY, HW_SECRET_KEY, HW_SECURITY_TOKEN, ...inherited } = process.env;
-  return spawnSync(program, args, { cwd, env: { ...inherited, ...env, ...environment }, encoding: 'utf8', timeout: 30_000 });
+  const child = spawn(program, args, { cwd, env: { ...inherited, ...env, ...environment }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  return new Promise<{ status: number | null; stderr: string }>((resolve) => child.on('close', (status) => resolve({ status, stderr })));
 }
 
-test('create associates and destroy disassociates', () => {
+test('create associates and destroy disassociates', async () => {
   const { stackDir, resource } = synthesizeStack();
-  const created = runProvisioner(resource, 'create', stackDir);
+  const created = await runProvisioner(resource, 'create', stackDir);
   expect(created.stderr).toMatch(/associated/);
   expect(created.status).toBe(0);
   expect(emulator.relations()).toEqual([{ fpgaImageId: FPGA_IMAGE_ID, imageId: IMAGE_ID }]);
 
-  const destroyed = runProvisioner(resource, 'destroy', stackDir);
+  const destroyed = await runProvisioner(resource, 'destroy', stackDir);
   expect(destroyed.status).toBe(0);
   expect(emulator.relations()).toEqual([]);
 });
 
-test('the synthesized stack directory is self-contained: it works after being moved', () => {
+test('the synthesized stack directory is self-contained: it works after being moved', async () => {
   const { stackDir, resource } = synthesizeStack();
   const moved = fs.mkdtempSync(path.join(os.tmpdir(), 'moved-stack-'));
   fs.cpSync(stackDir, moved, { recursive: true });
   fs.rmSync(stackDir, { recursive: true });
-  expect(runProvisioner(resource, 'create', moved).status).toBe(0);
+  expect((await runProvisioner(resource, 'create', moved)).status).toBe(0);
   expect(emulator.relations()).toHaveLength(1);
 });
 
-test('credentials come only from the environment: without them nothing is sent', () => {
+test('credentials come only from the environment: without them nothing is sent', async () => {
   const { stackDir, resource } = synthesizeStack();
-  const result = runProvisioner(resource, 'create', stackDir, {});
+  const result = await runProvisioner(resource, 'create', stackDir, {});
   expect(result.status).toBe(2);
   expect(result.stderr).toMatch(/HW_ACCESS_KEY/);
   expect(emulator.requests()).toEqual([]);
 });
 
-test('a destroy that the API refuses fails loudly, and succeeds once the fault clears', () => {
+test('a destroy that the API refuses fails loudly, and succeeds once the fault clears', async () => {
   const { stackDir, resource } = synthesizeStack();
-  expect(runProvisioner(resource, 'create', stackDir).status).toBe(0);
+  expect((await runProvisioner(resource, 'create', stackDir)).status).toBe(0);
   emulator.addImages({ images: [{ id: IMAGE_ID, visibility: 'shared' }] });
-  const refused = runProvisioner(resource, 'destroy', stackDir);
+  const refused = await runProvisioner(resource, 'destroy', stackDir);
   expect(refused.status).toBe(3);
   expect(refused.stderr).toMatch(/shar/i);
   expect(emulator.relations()).toHaveLength(1);
 
   emulator.addImages({ images: [{ id: IMAGE_ID, visibility: 'private' }] });
-  expect(runProvisioner(resource, 'destroy', stackDir).status).toBe(0);
+  expect((await runProvisioner(resource, 'destroy', stackDir)).status).toBe(0);
   expect(emulator.relations()).toEqual([]);
 });

@@ -4,7 +4,7 @@
  */
 import { availableClis, Cli, sortPairs, Workspace } from './workspace';
 import { FpgaImageAssociation, FpgaImageAssociationProps } from '../../src';
-import { EmulatorProcess, startEmulatorProcess } from '../support/emulator';
+import { EmulatorProcess, startEmulatorProcess } from '../../src/emulator/process';
 
 const ACCESS_KEY = 'E2EACCESSKEY00000001';
 const SECRET_KEY = 'e2e-secret-key-that-must-never-be-written-anywhere';

@@ -1,0 +1,102 @@
+/**
+ * `npm run demo`: the whole life of one association, end to end, on this machine. Starts the emulator,
+ * synthesizes the example app (cdktf.json at the root), applies it with real Terraform, shows the
+ * relation, destroys it, shows it gone, and cleans up everything it started or wrote.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DEMO_CREDENTIALS } from '../src/emulator/server';
+import { startEmulatorProcess } from '../src/emulator/process';
+import { ensureToolchain } from '../tools/toolchain';
+
+const ROOT = path.join(__dirname, '..');
+const STACK = 'fpga-demo';
+const FPGA_IMAGE_ID = '4010a32b5f231f04015f24259efd0429';
+const ECS_IMAGE_ID = '18efee75-e058-4c52-a49c-9e3ba4d1c8de';
+const started = Date.now();
+
+function step(text: string): void {
+  console.log(`\n\x1b[1m▶ ${text}\x1b[0m`);
+}
+
+function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; quiet?: boolean }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const show = (chunk: Buffer) => {
+      out += chunk;
+      if (!options.quiet) process.stdout.write(chunk.toString().replace(/^/gm, '  '));
+    };
+    child.stdout.on('data', show);
+    child.stderr.on('data', show);
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${path.basename(command)} ${args.join(' ')} exited ${code}\n${out}`))));
+  });
+}
+
+async function main(): Promise<void> {
+  step('Toolchain');
+  const toolchain = await ensureToolchain();
+  console.log(`  ${toolchain.binaryName} ${toolchain.version} with the null provider from the project's mirror`);
+
+  step('Emulator of the Huawei Cloud ECS FPGA-image API, on loopback');
+  const emulator = await startEmulatorProcess();
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'fpga-demo-'));
+  try {
+    console.log(`  ${emulator.url} (project ${emulator.projectId})`);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...toolchain.env,
+      FPGA_ENDPOINT: emulator.url,
+      HW_PROJECT_ID: emulator.projectId,
+      FPGA_IMAGE_ID,
+      ECS_IMAGE_ID,
+      // The emulator's well-known demo credentials; the handler reads them from Terraform's environment.
+      HW_ACCESS_KEY: DEMO_CREDENTIALS.accessKey,
+      HW_SECRET_KEY: DEMO_CREDENTIALS.secretKey,
+    };
+    const stackDir = path.join(outdir, 'stacks', STACK);
+    const status = async () => {
+      const handler = path.join(ROOT, 'assets', 'handler.js');
+      const statusEnv = {
+        ...env,
+        FPGA_ASSOC_ENDPOINT: emulator.url,
+        FPGA_ASSOC_PROJECT_ID: emulator.projectId,
+        FPGA_ASSOC_FPGA_IMAGE_ID: FPGA_IMAGE_ID,
+        FPGA_ASSOC_IMAGE_ID: ECS_IMAGE_ID,
+      };
+      return JSON.parse(await run(process.execPath, [handler, 'status'], { cwd: ROOT, env: statusEnv, quiet: true })).associated as boolean;
+    };
+
+    step(`Synthesize the example app (cdktf.json → examples/main.ts) into ${outdir}`);
+    await run(process.execPath, [require.resolve('cdktf-cli/bundle/bin/cdktf'), 'synth', '--output', outdir], { cwd: ROOT, env });
+
+    const tf = (...args: string[]) => run(toolchain.binary, [...args, '-no-color'], { cwd: stackDir, env });
+    step(`${toolchain.binaryName} init`);
+    await tf('init', '-input=false');
+    step(`${toolchain.binaryName} apply: the create-time provisioner associates`);
+    await tf('apply', '-auto-approve', '-input=false');
+    step('Status, asked of the API by the handler');
+    const afterApply = await status();
+    console.log(`  FPGA image ${FPGA_IMAGE_ID} ↔ ECS image ${ECS_IMAGE_ID}: ${afterApply ? 'associated' : 'NOT associated'}`);
+    if (!afterApply) throw new Error('the association is missing after apply');
+
+    step(`${toolchain.binaryName} destroy: the destroy-time provisioner disassociates`);
+    await tf('destroy', '-auto-approve', '-input=false');
+    step('Status, asked of the API by the handler');
+    const afterDestroy = await status();
+    console.log(`  FPGA image ${FPGA_IMAGE_ID} ↔ ECS image ${ECS_IMAGE_ID}: ${afterDestroy ? 'STILL associated' : 'gone'}`);
+    if (afterDestroy) throw new Error('the association is still there after destroy');
+  } finally {
+    await emulator.stop();
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+  console.log(`\n\x1b[32m✔ demo done in ${((Date.now() - started) / 1000).toFixed(1)} s; emulator stopped, temporary files removed\x1b[0m`);
+}
+
+main().catch((error: Error) => {
+  console.error(`\n\x1b[31m✘ demo failed: ${error.message}\x1b[0m`);
+  process.exitCode = 1;
+});

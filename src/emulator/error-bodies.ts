@@ -1,0 +1,15 @@
+/**
+ * The two error-body shapes Huawei Cloud returns (reference §2.2). Emulating both keeps clients
+ * honest: the gateway answers authentication, throttling and routing failures itself, ECS answers
+ * the rest.
+ */
+
+/** API-gateway errors: flat, with the request id in the body. */
+export function gatewayError(code: string, message: string, requestId: string): object {
+  return { error_msg: message, error_code: code, request_id: requestId };
+}
+
+/** ECS service errors: nested under `error`, as Huawei's own FPGA client parses them. */
+export function ecsError(code: string, message: string): object {
+  return { error: { code, message } };
+}

@@ -1,0 +1,111 @@
+import { answer, signedFetch } from './signed-fetch';
+import { associationPath, associationsQueryPath } from '../../src/rules';
+import { EmulatorControl } from '../../src/emulator/process';
+import { DEMO_PROJECT_ID, FpgaApiEmulator } from '../../src/emulator/server';
+
+const FPGA = '4010a32b5f231f04015f24259efd0429';
+const IMAGE = '18efee75-e058-4c52-a49c-9e3ba4d1c8de';
+
+let emulator: FpgaApiEmulator;
+let control: EmulatorControl;
+
+beforeAll(async () => {
+  emulator = await FpgaApiEmulator.start();
+  control = new EmulatorControl(emulator.url);
+});
+afterAll(() => emulator.stop());
+beforeEach(() => emulator.reset());
+
+const query = () => signedFetch(emulator.url, { method: 'GET', path: `${associationsQueryPath(DEMO_PROJECT_ID)}?image_id=${IMAGE}` });
+
+test('state, images and relations round-trip over HTTP', async () => {
+  await control.addImages({ images: [{ id: IMAGE, visibility: 'shared' }], fpgaImages: [{ id: FPGA, name: 'ocl_001' }] });
+  await control.addRelations([{ fpgaImageId: FPGA, imageId: IMAGE }]);
+  expect(await control.state()).toEqual({
+    projectId: DEMO_PROJECT_ID,
+    relations: [{ fpgaImageId: FPGA, imageId: IMAGE }],
+    images: [{ id: IMAGE, visibility: 'shared' }],
+    fpgaImages: [{ id: FPGA, name: 'ocl_001' }],
+  });
+  expect(await control.relations()).toEqual(emulator.relations());
+  const blocked = await signedFetch(emulator.url, { method: 'DELETE', path: associationPath(DEMO_PROJECT_ID, FPGA), body: { image: { id: IMAGE } } });
+  expect(blocked.status).toBe(400);
+});
+
+test('requests lists API requests in arrival order, never the control plane', async () => {
+  await query();
+  await control.state();
+  await answer(await fetch(`${emulator.url}/nope`, { method: 'DELETE' }));
+  expect((await control.requests()).map((r) => [r.method, r.path.split('?')[0], r.status])).toEqual([
+    ['GET', associationsQueryPath(DEMO_PROJECT_ID), 200],
+    ['DELETE', '/nope', 404],
+  ]);
+});
+
+test('faults (Infinity sent as -1), rate limit and clock, then reset clears everything', async () => {
+  await control.addFaults([{ path: '/associations', times: Infinity, status: 503 }]);
+  expect((await query()).status).toBe(503);
+  expect((await query()).status).toBe(503);
+  await control.clearFaults();
+  expect((await query()).status).toBe(200);
+
+  await control.setRateLimit({ requestsPerSecond: 1, burst: 1 });
+  expect((await query()).status).toBe(200);
+  expect((await query()).status).toBe(429);
+  expect((await control.state()).projectId).toBe(DEMO_PROJECT_ID);
+  await control.setRateLimit(undefined);
+  expect((await query()).status).toBe(200);
+
+  await control.setClockOffset(3_600_000);
+  const shifted = await query();
+  expect(Date.parse(shifted.headers.get('date')!) - Date.now()).toBeGreaterThan(3_590_000);
+
+  await control.addRelations([{ fpgaImageId: FPGA, imageId: IMAGE }]);
+  await control.addFaults([{ status: 500, times: -1 }]);
+  await control.setRateLimit({ requestsPerSecond: 1, burst: 1 });
+  await control.reset();
+  expect(await control.state()).toEqual({ projectId: DEMO_PROJECT_ID, relations: [], images: [], fpgaImages: [] });
+  expect(await control.requests()).toEqual([]);
+  const fresh = await query();
+  expect(fresh.status).toBe(200);
+  expect(Math.abs(Date.parse(fresh.headers.get('date')!) - Date.now())).toBeLessThan(5_000);
+});
+
+test('the control plane is not subject to faults or throttling', async () => {
+  emulator.addFaults([{ times: -1, action: 'reset' }]);
+  emulator.setRateLimit({ requestsPerSecond: 1, burst: 1 });
+  for (let i = 0; i < 3; i++) expect((await control.state()).projectId).toBe(DEMO_PROJECT_ID);
+});
+
+describe('bad control requests get a 4xx with a message saying what is wrong', () => {
+  async function control4xx(method: string, route: string, body?: string) {
+    const result = await answer(await fetch(`${emulator.url}/_emulator/${route}`, { method, body }));
+    return [result.status, result.json?.error];
+  }
+
+  test('invalid content names the field', async () => {
+    expect(await control4xx('POST', 'images', '{"images":[{"id":"nope"}]}')).toEqual([400, expect.stringMatching(/^invalid images\[0\]\.id "nope": expected a lowercase UUID/)]);
+    expect(await control4xx('POST', 'relations', `{"relations":[{"fpgaImageId":"${FPGA}"}]}`)).toEqual([400, expect.stringMatching(/invalid relations\[0\]\.imageId: expected a string/)]);
+    expect(await control4xx('POST', 'relations', '[]')).toEqual([400, expect.stringMatching(/invalid body: expected a JSON object with relations/)]);
+    expect(await control4xx('POST', 'faults', '{"faults":[{"action":"respond"}]}')).toEqual([400, expect.stringMatching(/fault rule #0: action "respond" needs a status/)]);
+    expect(await control4xx('PUT', 'rate-limit', '{"requestsPerSecond":-1}')).toEqual([400, expect.stringMatching(/requestsPerSecond/)]);
+    expect(await control4xx('PUT', 'clock', '{"offset":5}')).toEqual([400, expect.stringMatching(/unknown key "offset"/)]);
+    expect(await control4xx('POST', 'images', '{"images":')).toEqual([400, 'the body of POST /_emulator/images is not JSON']);
+    expect(emulator.state().images).toEqual([]);
+  });
+
+  test('unknown routes and methods list what exists', async () => {
+    expect(await control4xx('GET', 'nope')).toEqual([404, expect.stringMatching(/unknown control route \/_emulator\/nope; the control plane has: GET \/_emulator\/state, /)]);
+    expect(await control4xx('GET', 'faults')).toEqual([405, expect.stringMatching(/^GET is not supported on \/_emulator\/faults/)]);
+  });
+
+  test('EmulatorControl turns a refusal into an Error with the message', async () => {
+    await expect(control.addImages({ images: [{ id: 'nope' }] })).rejects.toThrow(/failed with 400: .*invalid images\[0\]\.id/);
+  });
+});
+
+test('addRelations never builds a state the API forbids: at most 10 FPGA images per ECS image', () => {
+  const tooMany = Array.from({ length: 11 }, (_, n) => ({ fpgaImageId: n.toString(16).padStart(32, '0'), imageId: IMAGE }));
+  expect(() => emulator.addRelations(tooMany)).toThrow(/invalid relations\[10\]: image .* would have more than 10 FPGA images/);
+  expect(emulator.relations()).toEqual([]);
+});

@@ -1,0 +1,175 @@
+import { answer, signedFetch } from './signed-fetch';
+import { associationPath, associationsQueryPath } from '../../src/rules';
+import { DEMO_PROJECT_ID, FpgaApiEmulator } from '../../src/emulator/server';
+
+const FPGA = '4010a32b5f231f04015f24259efd0429';
+const IMAGE = '18efee75-e058-4c52-a49c-9e3ba4d1c8de';
+
+let emulator: FpgaApiEmulator;
+
+beforeAll(async () => {
+  emulator = await FpgaApiEmulator.start();
+});
+afterAll(() => emulator.stop());
+beforeEach(() => emulator.reset());
+
+const associate = (url = emulator.url) =>
+  signedFetch(url, { method: 'POST', path: associationPath(DEMO_PROJECT_ID, FPGA), body: { image: { id: IMAGE } } });
+const query = () => signedFetch(emulator.url, { method: 'GET', path: `${associationsQueryPath(DEMO_PROJECT_ID)}?image_id=${IMAGE}` });
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(condition()).toBe(true);
+}
+
+describe('respond', () => {
+  test('a scripted sequence: times, raw and JSON bodies, extra headers; then normal service', async () => {
+    const html = '<html><body><h1>502 Bad Gateway</h1></body></html>';
+    emulator.addFaults([
+      { method: 'POST', path: '/association', times: 2, status: 502, body: html, headers: { 'Content-Type': 'text/html' } },
+      { method: 'post', path: '/association', status: 429, body: { error_code: 'APIGW.0308', error_msg: 'busy' }, headers: { 'Retry-After': '2' } },
+    ]);
+    const first = await associate();
+    expect([first.status, first.text, first.headers.get('content-type')]).toEqual([502, html, 'text/html']);
+    expect(first.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/);
+    expect((await associate()).status).toBe(502);
+    const third = await associate();
+    expect([third.status, third.json, third.headers.get('retry-after')]).toEqual([429, { error_code: 'APIGW.0308', error_msg: 'busy' }, '2']);
+    expect((await associate()).status).toBe(204);
+    expect(emulator.requests().map((r) => [r.status, r.fault])).toEqual([
+      [502, 'respond'],
+      [502, 'respond'],
+      [429, 'respond'],
+      [204, undefined],
+    ]);
+  });
+
+  test('faults come before authentication, and match on method and path', async () => {
+    emulator.addFaults([{ method: 'DELETE', status: 503 }, { path: 'fpga_image_id=', status: 500 }]);
+    const unsignedDelete = await answer(await fetch(`${emulator.url}${associationPath(DEMO_PROJECT_ID, FPGA)}`, { method: 'DELETE' }));
+    expect(unsignedDelete.status).toBe(503);
+    expect((await associate()).status).toBe(204);
+    expect((await query()).status).toBe(200);
+    const byQuery = await signedFetch(emulator.url, { method: 'GET', path: `${associationsQueryPath(DEMO_PROJECT_ID)}?fpga_image_id=${FPGA}` });
+    expect(byQuery.status).toBe(500);
+  });
+
+  test('times -1 (or Infinity) applies to every match until cleared', async () => {
+    emulator.addFaults([{ path: '/associations', times: -1, status: 503 }]);
+    for (let i = 0; i < 3; i++) expect((await query()).status).toBe(503);
+    emulator.clearFaults();
+    emulator.addFaults([{ path: '/associations', times: Infinity, status: 504 }]);
+    for (let i = 0; i < 3; i++) expect((await query()).status).toBe(504);
+    emulator.clearFaults();
+    expect((await query()).status).toBe(200);
+  });
+
+  test('a bad rule is refused with the field named, and nothing of its batch is added', async () => {
+    expect(() => emulator.addFaults([{ status: 503 }, { action: 'explode' as any }])).toThrow(/fault rule #1: action "explode" must be one of/);
+    expect(() => emulator.addFaults([{ action: 'respond' }])).toThrow(/action "respond" needs a status/);
+    expect(() => emulator.addFaults([{ action: 'delay' }])).toThrow(/action "delay" needs delayMs/);
+    expect(() => emulator.addFaults([{ status: 503, times: 0 }])).toThrow(/times "0" must be a positive integer/);
+    expect(() => emulator.addFaults([{ status: 503, headers: { 'Bad Name': 'x' } }])).toThrow(/header "Bad Name"/);
+    expect(() => emulator.addFaults([{ action: 'reset', status: 503 }])).toThrow(/apply only to action "respond"/);
+    expect(() => emulator.addFaults([{ status: 503, delay: 5 } as any])).toThrow(/unknown key "delay"/);
+    expect((await query()).status).toBe(200);
+  });
+
+  test('respond with delayMs waits first', async () => {
+    emulator.addFaults([{ status: 503, delayMs: 200 }]);
+    const started = Date.now();
+    expect((await associate()).status).toBe(503);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+  });
+});
+
+describe('connection faults', () => {
+  test('reset drops the connection without a response; the next request is served', async () => {
+    emulator.addFaults([{ action: 'reset' }]);
+    const failure = await associate().then(
+      () => undefined,
+      (error: Error & { cause?: { code?: string } }) => error,
+    );
+    expect(failure?.message).toBe('fetch failed');
+    expect(failure?.cause?.code).toBe('ECONNRESET');
+    expect(emulator.requests()).toEqual([expect.objectContaining({ fault: 'reset' })]);
+    expect(emulator.requests()[0].status).toBeUndefined();
+    expect((await associate()).status).toBe(204);
+  });
+
+  test('delay waits, then handles the request normally', async () => {
+    emulator.addFaults([{ action: 'delay', delayMs: 300 }]);
+    const started = Date.now();
+    expect((await associate()).status).toBe(204);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    expect(emulator.relations()).toHaveLength(1);
+    expect(emulator.requests()[0]).toEqual(expect.objectContaining({ status: 204, fault: 'delay' }));
+  });
+
+  test('hang never answers, and stop() still returns promptly, delays included', async () => {
+    const own = await FpgaApiEmulator.start();
+    try {
+      own.addFaults([{ method: 'POST', action: 'hang' }, { method: 'GET', action: 'delay', delayMs: 60_000 }]);
+      const hung = associate(own.url).then(() => 'answered', () => 'failed');
+      const delayed = fetch(`${own.url}/anything`).then(() => 'answered', () => 'failed');
+      await waitFor(() => own.requests().length === 2);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const outcomes = own.requests().map((r) => [r.method, r.fault, r.status]);
+      expect(outcomes.sort()).toEqual([
+        ['GET', 'delay', undefined],
+        ['POST', 'hang', undefined],
+      ]);
+
+      const started = Date.now();
+      await own.stop();
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(await hung).toBe('failed');
+      expect(await delayed).toBe('failed');
+    } finally {
+      await own.stop();
+    }
+  });
+});
+
+describe('rate limit', () => {
+  test('429 APIGW.0308 past the burst, in the gateway shape, without Retry-After; then lifted', async () => {
+    emulator.setRateLimit({ requestsPerSecond: 1, burst: 3 });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await query()).status);
+    const throttled = await query();
+    const unsigned = await answer(await fetch(`${emulator.url}/anything`));
+    expect([...statuses, throttled.status, unsigned.status]).toEqual([200, 200, 200, 429, 429]);
+    expect(throttled.json).toEqual({
+      error_msg: 'The throttling threshold has been reached: policy user over ratelimit,limit:1,time:1 second',
+      error_code: 'APIGW.0308',
+      request_id: throttled.headers.get('x-request-id'),
+    });
+    expect(throttled.headers.get('retry-after')).toBeNull();
+    expect(emulator.requests()[3]).toEqual(expect.objectContaining({ status: 429, fault: 'rate-limit' }));
+
+    emulator.setRateLimit(undefined);
+    expect((await query()).status).toBe(200);
+  });
+
+  test('the bucket refills at requestsPerSecond', async () => {
+    emulator.setRateLimit({ requestsPerSecond: 10, burst: 1 });
+    expect((await query()).status).toBe(200);
+    expect((await query()).status).toBe(429);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect((await query()).status).toBe(200);
+  });
+
+  test('bad limits are refused', () => {
+    expect(() => emulator.setRateLimit({ requestsPerSecond: 0 })).toThrow(/requestsPerSecond "0" must be a number > 0/);
+    expect(() => emulator.setRateLimit({ requestsPerSecond: 5, burst: 0.5 })).toThrow(/burst "0.5" must be an integer >= 1/);
+  });
+});
+
+test('the clock offset shows in the Date header and the request log', async () => {
+  const dayMs = 86_400_000;
+  emulator.setClockOffset(-dayMs);
+  const result = await answer(await fetch(`${emulator.url}/anything`));
+  expect(Math.abs(Date.parse(result.headers.get('date')!) - (Date.now() - dayMs))).toBeLessThan(5_000);
+  expect(Math.abs(emulator.requests()[0].at - (Date.now() - dayMs))).toBeLessThan(5_000);
+  expect(() => emulator.setClockOffset(NaN)).toThrow(/invalid clock offset/);
+});
