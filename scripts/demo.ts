@@ -7,8 +7,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DEMO_CREDENTIALS } from '../src/emulator/server';
 import { startEmulatorProcess } from '../src/emulator/process';
+import { DEMO_CREDENTIALS } from '../src/emulator/server';
 import { ensureToolchain } from '../tools/toolchain';
 
 const ROOT = path.join(__dirname, '..');

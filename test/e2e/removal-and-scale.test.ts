@@ -3,10 +3,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TerraformStack } from 'cdktf';
-import { FpgaImageAssociation, FpgaImageAssociationProps, RemovedFpgaImageAssociation } from '../../src';
-import { DEMO_CREDENTIALS } from '../../src/emulator/server';
-import { EmulatorProcess, startEmulatorProcess } from '../../src/emulator/process';
 import { availableClis, Cli, sortPairs, Workspace } from './workspace';
+import { FpgaImageAssociation, FpgaImageAssociationProps, RemovedFpgaImageAssociation } from '../../src';
+import { EmulatorProcess, startEmulatorProcess } from '../../src/emulator/process';
+import { DEMO_CREDENTIALS } from '../../src/emulator/server';
 
 const FPGA_IMAGE_ID = '4010a32b5f231f04015f24259efd0429';
 const IMAGE_ID = '18efee75-e058-4c52-a49c-9e3ba4d1c8de';

@@ -7,9 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { signedFetch } from './signed-fetch';
-import { associationPath } from '../../src/rules';
 import { EMULATOR_BUNDLE, startEmulatorProcess } from '../../src/emulator/process';
 import { DEMO_CREDENTIALS, DEMO_PROJECT_ID } from '../../src/emulator/server';
+import { associationPath } from '../../src/rules';
 
 const FPGA = '4010a32b5f231f04015f24259efd0429';
 const IMAGE = '18efee75-e058-4c52-a49c-9e3ba4d1c8de';

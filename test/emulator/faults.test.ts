@@ -1,6 +1,6 @@
 import { answer, signedFetch } from './signed-fetch';
-import { associationPath, associationsQueryPath } from '../../src/rules';
 import { DEMO_PROJECT_ID, FpgaApiEmulator } from '../../src/emulator/server';
+import { associationPath, associationsQueryPath } from '../../src/rules';
 
 const FPGA = '4010a32b5f231f04015f24259efd0429';
 const IMAGE = '18efee75-e058-4c52-a49c-9e3ba4d1c8de';

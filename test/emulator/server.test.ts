@@ -1,6 +1,6 @@
 import { answer, signedFetch } from './signed-fetch';
-import { associationPath } from '../../src/rules';
 import { DEMO_CREDENTIALS, DEMO_PROJECT_ID, FpgaApiEmulator } from '../../src/emulator/server';
+import { associationPath } from '../../src/rules';
 
 const FPGA = '4010a32b5f231f04015f24259efd0429';
 

@@ -1,6 +1,6 @@
 /** Signed requests to an emulator over a real socket, with knobs for breaking them on purpose. */
-import { formatSdkDate, sign, SigningCredentials } from '../../src/signing/sdk-hmac-sha256';
 import { DEMO_CREDENTIALS } from '../../src/emulator/server';
+import { formatSdkDate, sign, SigningCredentials } from '../../src/signing/sdk-hmac-sha256';
 
 export interface SignedRequest {
   readonly method: string;
