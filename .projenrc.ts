@@ -80,6 +80,16 @@ project.addTask('toolchain', {
 project.testTask.prependExec('ts-node --transpile-only tools/toolchain.ts --all');
 project.testTask.prependSpawn(bundle);
 
+project.addTask('bench', {
+  description: 'Benchmarks as ratios against a baseline in the same run (docs/BENCHMARKS.md)',
+  steps: [{ spawn: bundle.name }, { exec: 'ts-node --transpile-only bench/run.ts', receiveArgs: true }],
+});
+
+project.addTask('reliability', {
+  description: 'Run the fault matrix through real Terraform and rewrite docs/RELIABILITY.md',
+  steps: [{ spawn: bundle.name }, { exec: 'ts-node --transpile-only tools/reliability-report.ts', receiveArgs: true }],
+});
+
 project.addTask('demo', {
   description: 'Associate and disassociate an FPGA image against the local emulator with real Terraform',
   steps: [{ spawn: bundle.name }, { exec: 'ts-node --transpile-only scripts/demo.ts' }],
