@@ -53,6 +53,7 @@ async function main(): Promise<void> {
       HW_PROJECT_ID: emulator.projectId,
       FPGA_IMAGE_ID,
       ECS_IMAGE_ID,
+      FPGA_DEMO_STATE_PATH: path.join(outdir, 'terraform.fpga-demo.tfstate'),
       // The emulator's well-known demo credentials; the handler reads them from Terraform's environment.
       HW_ACCESS_KEY: DEMO_CREDENTIALS.accessKey,
       HW_SECRET_KEY: DEMO_CREDENTIALS.secretKey,

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, TerraformStack } from 'cdktf';
+import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { ensureToolchain } from '../../tools/toolchain';
 
 export interface Cli {
@@ -52,10 +52,16 @@ export class Workspace {
     return path.join(this.outdir, 'stacks', this.stackName);
   }
 
-  /** (Re-)synthesizes the stack into the same directory; state and .terraform stay. */
+  /**
+   * (Re-)synthesizes the stack into the same directory; state and .terraform stay. The state lives in
+   * the stack directory: cdktf's default local backend puts it in the synthesizing process's cwd,
+   * where parallel tests would share it.
+   */
   synth(define: (stack: TerraformStack) => void): this {
     const app = new App({ outdir: this.outdir });
-    define(new TerraformStack(app, this.stackName));
+    const stack = new TerraformStack(app, this.stackName);
+    new LocalBackend(stack, { path: 'terraform.tfstate' });
+    define(stack);
     app.synth();
     return this;
   }
