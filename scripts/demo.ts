@@ -7,8 +7,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { emulatorAppEnvironment } from '../examples/emulator-environment';
 import { startEmulatorProcess } from '../src/emulator/process';
-import { DEMO_CREDENTIALS } from '../src/emulator/server';
 import { ensureToolchain } from '../tools/toolchain';
 
 const ROOT = path.join(__dirname, '..');
@@ -49,14 +49,12 @@ async function main(): Promise<void> {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...toolchain.env,
-      FPGA_ENDPOINT: emulator.url,
-      HW_PROJECT_ID: emulator.projectId,
-      FPGA_IMAGE_ID,
-      ECS_IMAGE_ID,
-      FPGA_DEMO_STATE_PATH: path.join(outdir, 'terraform.fpga-demo.tfstate'),
-      // The emulator's well-known demo credentials; the handler reads them from Terraform's environment.
-      HW_ACCESS_KEY: DEMO_CREDENTIALS.accessKey,
-      HW_SECRET_KEY: DEMO_CREDENTIALS.secretKey,
+      ...emulatorAppEnvironment({
+        ...emulator,
+        fpgaImageId: FPGA_IMAGE_ID,
+        imageId: ECS_IMAGE_ID,
+        statePath: path.join(outdir, 'terraform.fpga-demo.tfstate'),
+      }),
     };
     const stackDir = path.join(outdir, 'stacks', STACK);
     const status = async () => {

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { availableClis, Cli } from './workspace';
+import { emulatorAppEnvironment } from '../../examples/emulator-environment';
 import { EmulatorProcess, startEmulatorProcess } from '../../src/emulator/process';
 import { DEMO_CREDENTIALS } from '../../src/emulator/server';
 
@@ -33,13 +34,7 @@ function prepare(cli: Cli): void {
     ...process.env,
     ...cli.env,
     CI: '1',
-    FPGA_ENDPOINT: emulator.url,
-    HW_PROJECT_ID: emulator.projectId,
-    FPGA_IMAGE_ID,
-    ECS_IMAGE_ID,
-    FPGA_DEMO_STATE_PATH: path.join(outdir, 'terraform.fpga-demo.tfstate'),
-    HW_ACCESS_KEY: DEMO_CREDENTIALS.accessKey,
-    HW_SECRET_KEY: DEMO_CREDENTIALS.secretKey,
+    ...emulatorAppEnvironment({ ...emulator, fpgaImageId: FPGA_IMAGE_ID, imageId: ECS_IMAGE_ID, statePath: path.join(outdir, 'terraform.fpga-demo.tfstate') }),
   };
 }
 
