@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { checkId } from '../rules';
 import type { ImagesSpec, Relation } from './fpga-api';
 import { checkKeys, field } from './json-input';
-import { checkAccessKey, checkHost, checkPort, checkSecretKey, DEMO_PROJECT_ID, EmulatorOptions } from './options';
+import { checkAccessKey, checkHost, checkPort, checkSecretKey, checkTls, DEMO_PROJECT_ID, EmulatorOptions, EmulatorTls } from './options';
 import type { RequestRecord } from './request-log';
 
 /** The command line of the standalone emulator: flags, environment, seed file, log lines. */
@@ -24,6 +24,9 @@ Options:
   --secret-key <sk>     its secret key (default: $${CREDENTIAL_ENV.secretKey}, else the demo secret);
                         prefer the environment variable, so the secret stays off the command line
   --strict-images       only images from --seed or the control plane exist (default: any well-formed ID)
+  --tls-cert <file>     serve https (the API and the control plane) with this PEM certificate;
+                        needs --tls-key; clients must trust it (e.g. NODE_EXTRA_CA_CERTS=<file>)
+  --tls-key <file>      the certificate's unencrypted PEM private key
   --seed <file.json>    initial state: {"images":[{"id","visibility"}],"fpgaImages":[{"id","name"}],
                         "relations":[{"fpgaImageId","imageId"}]}
   -h, --help            show this help
@@ -54,6 +57,8 @@ const FLAGS = {
   'secret-key': { type: 'string' },
   'strict-images': { type: 'boolean' },
   'seed': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
   'help': { type: 'boolean', short: 'h' },
 } as const;
 
@@ -85,6 +90,7 @@ export function readCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv)
       projectId: values['project-id'],
       credentials: readCredentials(values['access-key'], values['secret-key'], env),
       strictImages: values['strict-images'],
+      tls: readTls(values['tls-cert'], values['tls-key']),
     },
     seed: values.seed === undefined ? undefined : readSeed(values.seed),
   };
@@ -103,6 +109,24 @@ function readCredentials(accessKeyFlag: string | undefined, secretKeyFlag: strin
   check(checkAccessKey(accessKey, accessKeyFlag === undefined ? `$${CREDENTIAL_ENV.accessKey}` : '--access-key'));
   check(checkSecretKey(secretKey, secretKeyFlag === undefined ? `$${CREDENTIAL_ENV.secretKey}` : '--secret-key'));
   return [{ accessKey, secretKey }];
+}
+
+/** Both files or neither; a pair that TLS cannot use is refused here, never shown. */
+function readTls(certFile: string | undefined, keyFile: string | undefined): EmulatorTls | undefined {
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) {
+    throw new UsageError('--tls-cert and --tls-key go together: set both for https, or neither for plain http');
+  }
+  const read = (file: string, flag: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new UsageError(`${flag} ${file}: cannot read it (${(error as Error).message})`);
+    }
+  };
+  const tls = { cert: read(certFile, '--tls-cert'), key: read(keyFile, '--tls-key') };
+  check(checkTls(tls, `--tls-cert ${certFile} / --tls-key ${keyFile}`));
+  return tls;
 }
 
 /** The entries themselves are checked when the emulator applies them, with the same messages as the control plane. */

@@ -1,3 +1,4 @@
+import { createSecureContext } from 'node:tls';
 import { checkId, isLoopbackHost, showValue } from '../rules';
 import type { RequestRecord } from './request-log';
 
@@ -12,6 +13,14 @@ export interface EmulatorCredentials {
   readonly secretKey: string;
   /** When set, the credential is temporary: requests must send this X-Security-Token and sign it. */
   readonly securityToken?: string;
+}
+
+/** A certificate and its key, in PEM: the emulator then serves https instead of http. */
+export interface EmulatorTls {
+  /** The certificate, or a chain with the server's certificate first. */
+  readonly cert: string | Buffer;
+  /** The certificate's private key, unencrypted. */
+  readonly key: string | Buffer;
 }
 
 export interface EmulatorOptions {
@@ -30,11 +39,16 @@ export interface EmulatorOptions {
   readonly strictImages?: boolean;
   /** @default 15 * 60_000, the gateway's documented tolerance for X-Sdk-Date. */
   readonly maxClockSkewMs?: number;
+  /**
+   * @default - plain http; with a certificate and key, https on the same port, control plane included
+   * (a client must trust the certificate, e.g. through NODE_EXTRA_CA_CERTS).
+   */
+  readonly tls?: EmulatorTls;
   /** Called once per API request, when its outcome is known (the CLI logs with it). */
   readonly onRequest?: (record: RequestRecord) => void;
 }
 
-export type ResolvedOptions = Required<Omit<EmulatorOptions, 'onRequest'>> & Pick<EmulatorOptions, 'onRequest'>;
+export type ResolvedOptions = Required<Omit<EmulatorOptions, 'onRequest' | 'tls'>> & Pick<EmulatorOptions, 'onRequest' | 'tls'>;
 
 export function checkHost(host: unknown, label: string): string | undefined {
   if (typeof host === 'string' && isLoopbackHost(host)) return undefined;
@@ -77,6 +91,18 @@ function checkCredentials(credentials: readonly EmulatorCredentials[]): string |
   return undefined;
 }
 
+/** Loads the pair the way the server will, so that a bad file or a key that does not match fails here. Never shows the key. */
+export function checkTls(tls: EmulatorTls, label: string): string | undefined {
+  const pem = (value: unknown) => typeof value === 'string' || Buffer.isBuffer(value);
+  if (!pem(tls?.cert) || !pem(tls?.key)) return `invalid ${label}: expected a PEM certificate and its PEM private key`;
+  try {
+    createSecureContext({ cert: tls.cert, key: tls.key });
+    return undefined;
+  } catch (error) {
+    return `invalid ${label}: the certificate and key cannot be used (${(error as Error).message}); expected a PEM certificate and its unencrypted PEM private key`;
+  }
+}
+
 /** Fills in the defaults and throws an Error naming the first bad option. */
 export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
   const resolved: ResolvedOptions = {
@@ -86,6 +112,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     credentials: options.credentials ?? [DEMO_CREDENTIALS],
     strictImages: options.strictImages ?? false,
     maxClockSkewMs: options.maxClockSkewMs ?? 15 * 60_000,
+    tls: options.tls,
     onRequest: options.onRequest,
   };
   const error =
@@ -93,6 +120,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     checkPort(resolved.port, 'EmulatorOptions.port') ??
     checkId('projectId', resolved.projectId, 'EmulatorOptions.projectId') ??
     checkCredentials(resolved.credentials) ??
+    (resolved.tls === undefined ? undefined : checkTls(resolved.tls, 'EmulatorOptions.tls')) ??
     (Number.isFinite(resolved.maxClockSkewMs) && resolved.maxClockSkewMs >= 0
       ? undefined
       : `invalid EmulatorOptions.maxClockSkewMs ${showValue(String(resolved.maxClockSkewMs))}: expected a number of milliseconds >= 0`);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTlsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { verifySignature } from './auth';
 import { CONTROL_PREFIX, controlReply } from './control-plane';
@@ -12,7 +13,7 @@ import { EmulatorOptions, ResolvedOptions, resolveOptions } from './options';
 import { OpenRecord, RequestLog, RequestRecord } from './request-log';
 
 export { DEMO_CREDENTIALS, DEMO_PROJECT_ID } from './options';
-export type { EmulatorCredentials, EmulatorOptions } from './options';
+export type { EmulatorCredentials, EmulatorOptions, EmulatorTls } from './options';
 export type { FaultAction, FaultRule, RateLimit } from './faults';
 export type { ImagesSpec, Relation, Visibility } from './fpga-api';
 export type { RequestRecord } from './request-log';
@@ -23,13 +24,13 @@ export interface EmulatorState extends ApiSnapshot {
 }
 
 /**
- * A loopback HTTP server standing in for the Huawei Cloud ECS FPGA-image API: the gateway part
+ * A loopback HTTP (or, with a certificate, HTTPS) server standing in for the Huawei Cloud ECS FPGA-image API: the gateway part
  * (faults, throttling, routing, AK/SK verification) lives here, the API's rules in FpgaApi.
  */
 export class FpgaApiEmulator {
   static async start(options: EmulatorOptions = {}): Promise<FpgaApiEmulator> {
     const resolved = resolveOptions(options);
-    const server = createServer();
+    const server: Server = resolved.tls ? createTlsServer({ cert: resolved.tls.cert, key: resolved.tls.key }) : createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error) => reject(new Error(`the emulator cannot listen on ${resolved.host}:${resolved.port}: ${error.message}`)));
       server.listen(resolved.port, resolved.host, resolve);
@@ -37,7 +38,7 @@ export class FpgaApiEmulator {
     return new FpgaApiEmulator(server, resolved);
   }
 
-  /** `http://127.0.0.1:PORT`, no trailing slash. */
+  /** `http://127.0.0.1:PORT` (`https://` with a certificate), no trailing slash. */
   readonly url: string;
   private readonly api: FpgaApi;
   private readonly faults = new FaultInjector();
@@ -47,13 +48,22 @@ export class FpgaApiEmulator {
   /** Aborted by stop(), so pending delays end instead of holding the process open. */
   private readonly stopping = new AbortController();
   private stopped: Promise<void> | undefined;
+  /** With TLS, the TCP socket under each TLS socket, by the client's address and port: a `reset` fault resets the TCP one. */
+  private readonly tcpSockets = new Map<string, Socket>();
 
   private constructor(
     private readonly server: Server,
     private readonly options: ResolvedOptions,
   ) {
     const { address, port } = server.address() as AddressInfo;
-    this.url = `http://${address.includes(':') ? `[${address}]` : address}:${port}`;
+    this.url = `${options.tls ? 'https' : 'http'}://${address.includes(':') ? `[${address}]` : address}:${port}`;
+    if (options.tls) {
+      server.on('connection', (socket: Socket) => {
+        const key = clientKey(socket);
+        this.tcpSockets.set(key, socket);
+        socket.once('close', () => this.tcpSockets.delete(key));
+      });
+    }
     this.api = new FpgaApi({ projectId: options.projectId, strictImages: options.strictImages, now: () => this.now() });
     server.on('request', (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res));
   }
@@ -150,7 +160,7 @@ export class FpgaApiEmulator {
     if (fault?.delayMs && !(await this.pause(fault.delayMs))) return;
 
     let reply: Reply | undefined;
-    if (action === 'reset') req.socket.resetAndDestroy();
+    if (action === 'reset') (this.tcpSockets.get(clientKey(req.socket)) ?? req.socket).resetAndDestroy();
     else if (action === 'respond') reply = { status: fault!.status!, body: fault!.body, headers: fault!.headers };
     // A hung request gets no reply; stop() destroys its socket.
     else if (action !== 'hang') reply = this.answer(req, target, body, record);
@@ -200,6 +210,10 @@ export class FpgaApiEmulator {
       return false;
     }
   }
+}
+
+function clientKey(socket: Socket): string {
+  return `${socket.remoteAddress}|${socket.remotePort}`;
 }
 
 /** Undefined for a request target no URL can hold (e.g. `*`). */

@@ -1,14 +1,14 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
 import type { Credentials } from './config';
 import { AuthError, describeFault, readFault, type ApiResponse } from './errors';
+import { Route, type Proxy } from './proxy';
 import type { AttemptSettings, RetryPolicy } from './retry';
 import { signedHeaders, type OutgoingRequest } from './sign-request';
 
 /**
  * The one HTTP client: Node's own http/https with a keep-alive agent (undici's parser is
- * WebAssembly, whose compile and teardown cost more than a whole run of this program). Each
- * attempt is signed afresh, bounded by its own timeout, and retried by the RetryPolicy.
+ * WebAssembly, whose compile and teardown cost more than a whole run of this program), directly or
+ * through a proxy (see ./proxy). Each attempt is signed afresh, bounded by its own timeout, and
+ * retried by the RetryPolicy.
  */
 
 /** Larger answers are cut: the handler only ever reads short JSON documents and error excerpts. */
@@ -27,16 +27,15 @@ export interface ApiCall {
 }
 
 export class ApiClient {
-  private readonly transport: typeof http | typeof https;
-  private readonly agent: http.Agent;
+  private readonly route: Route;
 
   public constructor(
     private readonly origin: string,
     private readonly credentials: Credentials,
     private readonly retry: RetryPolicy,
+    proxy?: Proxy,
   ) {
-    this.transport = origin.startsWith('https:') ? https : http;
-    this.agent = new this.transport.Agent({ keepAlive: true, maxSockets: 1 });
+    this.route = new Route(new URL(origin), proxy);
   }
 
   /**
@@ -59,7 +58,7 @@ export class ApiClient {
 
   /** Closes kept-alive connections so that the process can exit. */
   public close(): void {
-    this.agent.destroy();
+    this.route.close();
   }
 
   private authHint(status: number, permission: string): string {
@@ -75,7 +74,7 @@ export class ApiClient {
     return new Promise((resolve, reject) => {
       const headers = signedHeaders(request, this.credentials, new Date(Date.now() + settings.clockOffsetMs));
       if (request.body.length > 0) headers['content-length'] = String(request.body.length);
-      const req = this.transport.request(request.url, { method: request.method, headers, agent: this.agent }, (res) => {
+      const req = this.route.request(request.url, { method: request.method, headers }, (res) => {
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {

@@ -94,12 +94,12 @@ export class Workspace {
     return this.mustRun(['init', '-input=false', '-no-color']);
   }
 
-  apply(extraArgs: string[] = []) {
-    return this.run(['apply', '-auto-approve', '-input=false', '-no-color', ...extraArgs]);
+  apply(extraArgs: string[] = [], extraEnv: Record<string, string> = {}) {
+    return this.run(['apply', '-auto-approve', '-input=false', '-no-color', ...extraArgs], extraEnv);
   }
 
-  destroy(extraArgs: string[] = []) {
-    return this.run(['destroy', '-auto-approve', '-input=false', '-no-color', ...extraArgs]);
+  destroy(extraArgs: string[] = [], extraEnv: Record<string, string> = {}) {
+    return this.run(['destroy', '-auto-approve', '-input=false', '-no-color', ...extraArgs], extraEnv);
   }
 
   /** `plan -detailed-exitcode`: 0 = no changes, 2 = changes. */
