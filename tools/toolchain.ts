@@ -1,6 +1,6 @@
 /**
  * Toolchain provisioning for the end-to-end tests and the demo: a Terraform-compatible CLI and the
- * `hashicorp/null` 3.2.4 provider, cached under `.toolchain/` and idempotent. Nothing is installed by hand
+ * `hashicorp/null` 3.2.4 and `hashicorp/external` 2.3.5 providers, cached under `.toolchain/` and idempotent. Nothing is installed by hand
  * and nothing outside `.toolchain/` (and Go's own module and build caches) is written.
  *
  *   npx ts-node --transpile-only tools/toolchain.ts [--all] [--json | --print-env] [--provider=external]
@@ -8,8 +8,9 @@
  * The CLI: `TERRAFORM_BINARY_NAME` (a name on PATH or a path; the variable cdktf reads), else `terraform` on PATH,
  * else `tofu` on PATH, else OpenTofu built from the Go module proxy into `.toolchain/bin/tofu`.
  *
- * The provider: a schema-compatible stand-in for hashicorp/null 3.2.4, built from `tools/null-provider/` (our
- * source) into a filesystem mirror under `.toolchain/plugins/`, because the real one cannot be downloaded here.
+ * The providers: schema-compatible stand-ins for hashicorp/null 3.2.4 and hashicorp/external 2.3.5 (the drift check's
+ * data source), built from `tools/null-provider/` and `tools/external-provider/` (our source) into a filesystem mirror
+ * under `.toolchain/plugins/`, because the real ones cannot be downloaded here.
  * `.toolchain/terraformrc` points Terraform/OpenTofu at that mirror; only commands run with `toolchain.env` use it.
  * See docs/TOOLCHAIN.md.
  */
@@ -25,9 +26,22 @@ export const OPENTOFU_VERSION = '1.12.6';
 export const NULL_PROVIDER_VERSION = '3.2.4';
 /** Hostnames under which the bare source `"null"` resolves: Terraform's and OpenTofu's default registries. */
 export const NULL_PROVIDER_ADDRESSES = ['registry.terraform.io/hashicorp/null', 'registry.opentofu.org/hashicorp/null'];
+/** The external provider version the stand-in reports: the newest 2.3.x, which `~> 2.3` (the drift check's constraint) accepts. */
+export const EXTERNAL_PROVIDER_VERSION = '2.3.5';
+/** Hostnames under which `hashicorp/external` resolves. */
+export const EXTERNAL_PROVIDER_ADDRESSES = ['registry.terraform.io/hashicorp/external', 'registry.opentofu.org/hashicorp/external'];
+
+/** A provider built from our own source (tools/<name>-provider) into the mirror. */
+interface StandIn {
+  readonly name: 'null' | 'external';
+  readonly version: string;
+  readonly addresses: readonly string[];
+}
+
+const NULL_STAND_IN: StandIn = { name: 'null', version: NULL_PROVIDER_VERSION, addresses: NULL_PROVIDER_ADDRESSES };
+const EXTERNAL_STAND_IN: StandIn = { name: 'external', version: EXTERNAL_PROVIDER_VERSION, addresses: EXTERNAL_PROVIDER_ADDRESSES };
 
 const SCHEMA_VERSION = 1;
-const PROVIDER_LDFLAGS = `-s -w -X main.version=${NULL_PROVIDER_VERSION}`;
 const TOFU_LDFLAGS = "-s -w -X 'github.com/opentofu/opentofu/version.dev=no'";
 
 export type CliName = 'terraform' | 'tofu';
@@ -57,22 +71,26 @@ export interface Toolchain {
   readonly env: Readonly<Record<string, string>>;
   /** Every CLI to run end-to-end tests against: the primary first. */
   readonly clis: readonly ToolchainCli[];
-  readonly nullProvider: {
-    readonly version: string;
-    /** 'stand-in': built from tools/null-provider into the mirror. 'external': whatever the user's CLI config installs. */
-    readonly mode: 'stand-in' | 'external';
-    readonly mirror?: string;
-    readonly binary?: string;
-    /** sha256 of the provider source, the Go version and the build recipe. */
-    readonly buildHash?: string;
-  };
+  readonly nullProvider: ToolchainProvider;
+  /** hashicorp/external, which the opt-in drift check's data source needs; same modes as the null provider. */
+  readonly externalProvider: ToolchainProvider;
   readonly pluginCacheDir?: string;
+}
+
+export interface ToolchainProvider {
+  readonly version: string;
+  /** 'stand-in': built from tools/<name>-provider into the mirror. 'external': whatever the user's CLI config installs. */
+  readonly mode: 'stand-in' | 'external';
+  readonly mirror?: string;
+  readonly binary?: string;
+  /** sha256 of the provider source, the Go version and the build recipe. */
+  readonly buildHash?: string;
 }
 
 export interface EnsureOptions {
   /** Also provision the other CLI (terraform and tofu both, tofu built from source if needed). Default: env TOOLCHAIN_ALL=1. */
   readonly all?: boolean;
-  /** 'external' skips the stand-in: the user's own CLI config (registry or mirror) supplies the real provider. Default: env TOOLCHAIN_NULL_PROVIDER. */
+  /** 'external' skips the stand-ins: the user's own CLI config (registry or mirror) supplies the real providers. Default: env TOOLCHAIN_NULL_PROVIDER. */
   readonly provider?: 'stand-in' | 'external';
   /** Project root; default: the parent of this file's directory. */
   readonly root?: string;
@@ -154,39 +172,18 @@ async function resolve(ctx: Context, build: boolean): Promise<Toolchain | undefi
   const pluginDir = path.join(ctx.dir, 'plugins');
   const cacheDir = path.join(ctx.dir, 'plugin-cache');
 
-  // 1. The provider (the CLI's version check below runs with the CLI config, so that comes first).
-  let provider: Toolchain['nullProvider'];
+  // 1. The providers (the CLI's version check below runs with the CLI config, so that comes first).
+  let nullProvider: ToolchainProvider;
+  let externalProvider: ToolchainProvider;
   if (ctx.providerMode === 'stand-in') {
-    const platform = terraformPlatform();
-    const binaries = NULL_PROVIDER_ADDRESSES.flatMap((address) =>
-      [pluginDir, cacheDir].map((base) => path.join(base, address, NULL_PROVIDER_VERSION, platform, providerFileName())),
-    );
-    const stamp = path.join(ctx.dir, 'null-provider.stamp');
-    const built = readText(stamp);
-    const present = built !== undefined && binaries.every((b) => isExecutable(b));
     const go = findGo();
-    let buildHash: string;
-    if (!go) {
-      if (!present) {
-        throw new ToolchainError(
-          'Go is not installed (no `go` on PATH): install Go 1.25 or newer to build the null provider stand-in ' +
-            '(tools/null-provider), or use TOOLCHAIN_NULL_PROVIDER=external with the real provider in your own mirror (docs/TOOLCHAIN.md).',
-        );
-      }
-      buildHash = built!;
-      warn(`null provider ${NULL_PROVIDER_VERSION} (stand-in): using the one built earlier (no Go to check it against tools/null-provider)`);
-    } else {
-      const goInfo = readGoInfo(go, platform);
-      buildHash = providerBuildHash(ctx.root, goInfo);
-      if (!present || built !== buildHash) {
-        if (!build) return undefined;
-        await buildProvider(ctx, goInfo, binaries);
-        fs.writeFileSync(stamp, buildHash);
-      } else {
-        info(`null provider ${NULL_PROVIDER_VERSION} (stand-in): cached, build ${buildHash.slice(0, 12)}`);
-      }
-    }
-    provider = { version: NULL_PROVIDER_VERSION, mode: 'stand-in', mirror: pluginDir, binary: binaries[0], buildHash };
+    const goInfo = go ? readGoInfo(go, terraformPlatform()) : undefined;
+    const standIn = async (spec: StandIn) => ensureStandIn(ctx, spec, pluginDir, cacheDir, goInfo, build, info, warn);
+    const nullBuilt = await standIn(NULL_STAND_IN);
+    const externalBuilt = nullBuilt && (await standIn(EXTERNAL_STAND_IN));
+    if (!nullBuilt || !externalBuilt) return undefined;
+    nullProvider = nullBuilt;
+    externalProvider = externalBuilt;
 
     const rc = cliConfig(pluginDir, cacheDir);
     if (readText(rcFile) !== rc) {
@@ -195,7 +192,8 @@ async function resolve(ctx: Context, build: boolean): Promise<Toolchain | undefi
       ctx.log(`wrote ${path.relative(ctx.root, rcFile)}`);
     }
   } else {
-    provider = { version: NULL_PROVIDER_VERSION, mode: 'external' };
+    nullProvider = { version: NULL_PROVIDER_VERSION, mode: 'external' };
+    externalProvider = { version: EXTERNAL_PROVIDER_VERSION, mode: 'external' };
   }
   const cliConfigFile = ctx.providerMode === 'stand-in' ? rcFile : (process.env.TF_CLI_CONFIG_FILE ?? '');
 
@@ -258,7 +256,8 @@ async function resolve(ctx: Context, build: boolean): Promise<Toolchain | undefi
     cliConfigFile,
     env: primary.env,
     clis,
-    nullProvider: provider,
+    nullProvider,
+    externalProvider,
     ...(ctx.providerMode === 'stand-in' ? { pluginCacheDir: cacheDir } : {}),
   };
 
@@ -400,15 +399,63 @@ async function buildTofu(ctx: Context, out: string): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The null provider stand-in
+// The provider stand-ins
 // ---------------------------------------------------------------------------------------------------------------
 
-function providerFileName(): string {
-  return `terraform-provider-null_v${NULL_PROVIDER_VERSION}_x5${process.platform === 'win32' ? '.exe' : ''}`;
+/**
+ * The stand-in `spec` in the mirror and the plugin cache, built when missing or when its sources changed. Undefined
+ * (only when build=false) means it must be built.
+ */
+async function ensureStandIn(
+  ctx: Context,
+  spec: StandIn,
+  pluginDir: string,
+  cacheDir: string,
+  go: GoInfo | undefined,
+  build: boolean,
+  info: (line: string) => void,
+  warn: (line: string) => void,
+): Promise<ToolchainProvider | undefined> {
+  const platform = terraformPlatform();
+  const binaries = spec.addresses.flatMap((address) =>
+    [pluginDir, cacheDir].map((base) => path.join(base, address, spec.version, platform, providerFileName(spec))),
+  );
+  const stamp = path.join(ctx.dir, `${spec.name}-provider.stamp`);
+  const built = readText(stamp);
+  const present = built !== undefined && binaries.every((b) => isExecutable(b));
+  let buildHash: string;
+  if (!go) {
+    if (!present) {
+      throw new ToolchainError(
+        `Go is not installed (no \`go\` on PATH): install Go 1.25 or newer to build the ${spec.name} provider stand-in ` +
+          `(tools/${spec.name}-provider), or use TOOLCHAIN_NULL_PROVIDER=external with the real providers in your own mirror (docs/TOOLCHAIN.md).`,
+      );
+    }
+    buildHash = built!;
+    warn(`${spec.name} provider ${spec.version} (stand-in): using the one built earlier (no Go to check it against tools/${spec.name}-provider)`);
+  } else {
+    buildHash = providerBuildHash(ctx.root, go, spec);
+    if (!present || built !== buildHash) {
+      if (!build) return undefined;
+      await buildProvider(ctx, go, spec, binaries);
+      fs.writeFileSync(stamp, buildHash);
+    } else {
+      info(`${spec.name} provider ${spec.version} (stand-in): cached, build ${buildHash.slice(0, 12)}`);
+    }
+  }
+  return { version: spec.version, mode: 'stand-in', mirror: pluginDir, binary: binaries[0], buildHash };
 }
 
-function providerSourceDir(root: string): string {
-  return path.join(root, 'tools', 'null-provider');
+function providerFileName(spec: StandIn): string {
+  return `terraform-provider-${spec.name}_v${spec.version}_x5${process.platform === 'win32' ? '.exe' : ''}`;
+}
+
+function providerSourceDir(root: string, spec: StandIn): string {
+  return path.join(root, 'tools', `${spec.name}-provider`);
+}
+
+function providerLdflags(spec: StandIn): string {
+  return `-s -w -X main.version=${spec.version}`;
 }
 
 /** What the build reads: Go sources and the module files (a README edit rebuilds nothing). */
@@ -416,11 +463,11 @@ function isBuildInput(name: string): boolean {
   return name.endsWith('.go') || name === 'go.mod' || name === 'go.sum';
 }
 
-/** sha256 over the Go sources and module files of tools/null-provider (path and content), the Go version, the target platform and the build flags. */
-function providerBuildHash(root: string, go: GoInfo): string {
+/** sha256 over the Go sources and module files of tools/<name>-provider (path and content), the Go version, the target platform and the build flags. */
+function providerBuildHash(root: string, go: GoInfo, spec: StandIn): string {
   const hash = createHash('sha256');
-  hash.update(`go=${go.version} platform=${go.goos}_${go.goarch} ldflags=${PROVIDER_LDFLAGS} cgo=0 trimpath\n`);
-  const srcDir = providerSourceDir(root);
+  hash.update(`go=${go.version} platform=${go.goos}_${go.goarch} ldflags=${providerLdflags(spec)} cgo=0 trimpath\n`);
+  const srcDir = providerSourceDir(root, spec);
   const walk = (dir: string): string[] =>
     fs
       .readdirSync(dir, { withFileTypes: true })
@@ -434,16 +481,16 @@ function providerBuildHash(root: string, go: GoInfo): string {
 }
 
 /** Builds once, then places the binary (atomically, by rename) in the mirror and pre-seeds the plugin cache. */
-async function buildProvider(ctx: Context, go: GoInfo, targets: string[]): Promise<void> {
+async function buildProvider(ctx: Context, go: GoInfo, spec: StandIn, targets: string[]): Promise<void> {
   const started = Date.now();
-  ctx.log(`building the null provider ${NULL_PROVIDER_VERSION} stand-in from tools/null-provider (${go.version})...`);
-  const staging = path.join(ctx.dir, 'build', `null-provider-${process.pid}`);
+  ctx.log(`building the ${spec.name} provider ${spec.version} stand-in from tools/${spec.name}-provider (${go.version})...`);
+  const staging = path.join(ctx.dir, 'build', `${spec.name}-provider-${process.pid}`);
   fs.mkdirSync(path.dirname(staging), { recursive: true });
   try {
-    await run(ctx, go.go, ['build', '-mod=readonly', '-trimpath', '-buildvcs=false', '-ldflags', PROVIDER_LDFLAGS, '-o', staging, '.'], {
-      cwd: providerSourceDir(ctx.root),
+    await run(ctx, go.go, ['build', '-mod=readonly', '-trimpath', '-buildvcs=false', '-ldflags', providerLdflags(spec), '-o', staging, '.'], {
+      cwd: providerSourceDir(ctx.root, spec),
       env: { CGO_ENABLED: '0', GOOS: go.goos, GOARCH: go.goarch },
-      label: 'go build (null provider)',
+      label: `go build (${spec.name} provider)`,
       heartbeat: true,
     });
     for (const target of targets) {
@@ -462,19 +509,19 @@ async function buildProvider(ctx: Context, go: GoInfo, targets: string[]): Promi
   } finally {
     fs.rmSync(staging, { force: true });
   }
-  ctx.log(`built the null provider into ${path.relative(ctx.root, path.join(ctx.dir, 'plugins'))} in ${seconds(started)}`);
+  ctx.log(`built the ${spec.name} provider into ${path.relative(ctx.root, path.join(ctx.dir, 'plugins'))} in ${seconds(started)}`);
 }
 
 /** HCL string literal (JSON escapes are valid HCL; template sequences are escaped). */
 function hclString(value: string): string {
-  return JSON.stringify(value).replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+  return JSON.stringify(value).replace(/\$\{/g, () => '$${').replace(/%\{/g, '%%{');
 }
 
-/** The CLI configuration: the mirror for the null provider only, nothing that reaches the network, and a shared plugin cache. */
+/** The CLI configuration: the mirror for the stand-in providers only, nothing that reaches the network, and a shared plugin cache. */
 function cliConfig(pluginDir: string, cacheDir: string): string {
   return [
     '# Written by tools/toolchain.ts: used only by commands run with the toolchain\'s env (TF_CLI_CONFIG_FILE).',
-    '# The null provider comes from the project-local mirror; no other installation method is configured.',
+    '# The null and external providers come from the project-local mirror; no other installation method is configured.',
     `plugin_cache_dir = ${hclString(cacheDir)}`,
     '# The cache is pre-seeded with the same binary, so inits without a lock file link it instead of rewriting it.',
     'plugin_cache_may_break_dependency_lock_file = true',
@@ -483,7 +530,7 @@ function cliConfig(pluginDir: string, cacheDir: string): string {
     'provider_installation {',
     '  filesystem_mirror {',
     `    path    = ${hclString(pluginDir)}`,
-    `    include = [${NULL_PROVIDER_ADDRESSES.map(hclString).join(', ')}]`,
+    `    include = [${[...NULL_PROVIDER_ADDRESSES, ...EXTERNAL_PROVIDER_ADDRESSES].map(hclString).join(', ')}]`,
     '  }',
     '}',
     '',
@@ -673,7 +720,7 @@ async function main(argv: string[]): Promise<number> {
         '  --all                also provision the other CLI (terraform and tofu; tofu is built from source if not on PATH)',
         '  --json               print .toolchain/toolchain.json',
         '  --print-env          print `export` lines for the primary CLI: eval "$(... --print-env)"',
-        '  --provider=external  no stand-in: the real provider comes from your own CLI config (registry or mirror)',
+        '  --provider=external  no stand-ins: the real providers come from your own CLI config (registry or mirror)',
         '',
       ].join('\n'),
     );
@@ -697,7 +744,7 @@ async function main(argv: string[]): Promise<number> {
       for (const [key, value] of Object.entries(toolchain.env)) process.stdout.write(`export ${key}=${shellQuote(value)}\n`);
     }
     const clis = toolchain.clis.map((c) => `${c.binaryName} ${c.version}`).join(', ');
-    log(`ready in ${seconds(started)}: ${clis}; null ${toolchain.nullProvider.version} (${toolchain.nullProvider.mode}); see .toolchain/toolchain.json`);
+    log(`ready in ${seconds(started)}: ${clis}; null ${toolchain.nullProvider.version}, external ${toolchain.externalProvider.version} (${toolchain.nullProvider.mode}); see .toolchain/toolchain.json`);
     return 0;
   } catch (err: any) {
     process.stderr.write(`[toolchain] error: ${err instanceof ToolchainError ? err.message : err?.stack ?? err}\n`);

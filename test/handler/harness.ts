@@ -84,12 +84,13 @@ export function envFor(emu: FpgaApiEmulator, overrides: Env = {}): Env {
   };
 }
 
-/** `node assets/handler.js <args>` with exactly `env` (undefined values left out). */
-export function runHandler(args: readonly string[], env: Env): Promise<HandlerRun> {
+/** `node assets/handler.js <args>` with exactly `env` (undefined values left out), and `input` on stdin if given. */
+export function runHandler(args: readonly string[], env: Env, input?: string): Promise<HandlerRun> {
   const childEnv = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BUNDLE, ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BUNDLE, ...args], { env: childEnv, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    child.stdin?.end(input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
