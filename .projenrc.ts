@@ -51,6 +51,9 @@ const project = new cdktf.ConstructLibraryCdktf({
     compilerOptions: {},
   },
 
+  // Python binding: `npx projen package:python` builds the wheel into dist/python (test/python installs it).
+  publishToPypi: { distName: 'cdktf-fpga-image-association', module: 'cdktf_fpga_image_association' },
+
   bin: { 'fpga-image-emulator': 'assets/emulator.js' },
   gitignore: ['/assets/', 'cdktf.out/', '.toolchain/', '*.tfstate', '*.tfstate.*', '.terraform/', '.terraform.lock.hcl', '/bench-results/'],
   npmignoreEnabled: true,
@@ -58,7 +61,7 @@ const project = new cdktf.ConstructLibraryCdktf({
 });
 
 // Quiet jsii's notice about Node 20's end of life: Node 20.19+ is what this library supports.
-project.tasks.addEnvironment('JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION', '1');
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 
 // Runtime code is bundled into one self-contained file each: the synthesized stack must work without node_modules.
 const bundle = project.addTask('bundle', { description: 'Bundle the handler and the emulator into assets/' });
@@ -79,6 +82,11 @@ project.addTask('toolchain', {
 // `npm test` must work right after `npm ci`: bundles and the toolchain first, then jest.
 project.testTask.prependExec('ts-node --transpile-only tools/toolchain.ts --all');
 project.testTask.prependSpawn(bundle);
+// The Python binding test (test/python) installs the wheel built from the jsii assembly, and the API.md check reads
+// the assembly: build both before jest (run on their own, those tests rebuild whichever is stale).
+const jest = project.testTask.steps.findIndex((step) => step.execArgs?.[0] === 'jest');
+if (jest < 0) throw new Error('.projenrc.ts: no jest step in the test task to put the jsii build before');
+project.testTask.insertStep(jest, { spawn: project.compileTask.name }, { spawn: 'package:python' });
 
 project.addTask('bench', {
   description: 'Benchmarks as ratios against a baseline in the same run (docs/BENCHMARKS.md)',
