@@ -3,8 +3,11 @@
  * environment variable names, defaults and exit codes. Imported by both sides.
  */
 
-/** What the handler does; the first command-line argument. */
-export const OPERATIONS = ['associate', 'disassociate', 'status'] as const;
+/**
+ * What the handler does; the first command-line argument. `drift-query` speaks the protocol of
+ * Terraform's `external` data source (see DRIFT_RESULT).
+ */
+export const OPERATIONS = ['associate', 'disassociate', 'status', 'drift-query'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 /** Non-secret inputs, passed through the provisioner's `environment` (never on a command line). */
@@ -20,6 +23,8 @@ export const INPUT_ENV = {
   maxAttempts: 'FPGA_ASSOC_MAX_ATTEMPTS',
   retryBaseDelayMs: 'FPGA_ASSOC_RETRY_BASE_DELAY_MS',
   retryMaxDelayMs: 'FPGA_ASSOC_RETRY_MAX_DELAY_MS',
+  /** Requests per second shared by the parallel handlers of one endpoint and access key; unset = unpaced. */
+  maxRequestsPerSecond: 'FPGA_ASSOC_MAX_REQUESTS_PER_SECOND',
 } as const;
 
 /**
@@ -31,6 +36,37 @@ export const CREDENTIAL_ENV = {
   secretKey: ['HW_SECRET_KEY', 'HUAWEICLOUD_SDK_SK'],
   securityToken: ['HW_SECURITY_TOKEN', 'HUAWEICLOUD_SDK_SECURITY_TOKEN'],
 } as const;
+
+/**
+ * The proxy, from the environment of the process that runs Terraform, read as Terraform itself reads
+ * it (upper case first). Loopback endpoints never use a proxy unless `loopback` is set to 1.
+ */
+export const PROXY_ENV = {
+  https: ['HTTPS_PROXY', 'https_proxy'],
+  http: ['HTTP_PROXY', 'http_proxy'],
+  noProxy: ['NO_PROXY', 'no_proxy'],
+  loopback: 'FPGA_ASSOC_PROXY_LOOPBACK',
+} as const;
+
+/**
+ * The answer of `drift-query`, which reads the `INPUT_ENV` inputs of one pair as a JSON object on stdin
+ * (keys the handler does not know are ignored) and writes this object of strings on stdout, always
+ * with exit code 0, so that the drift check warns rather than fails the plan.
+ */
+export const DRIFT_RESULT = {
+  /** `true` or `false`; `unknown` when the question could not be answered. */
+  associated: 'associated',
+  /** Why the answer is `unknown` (the handler's one-line error); empty otherwise. */
+  problem: 'problem',
+} as const;
+
+/** What INPUT_ENV.maxRequestsPerSecond and the maxRequestsPerSecond prop accept. */
+export const REQUESTS_PER_SECOND_EXPECTED = 'a number of requests per second above 0 and at most 1000, with at most 3 decimals, such as 10 or 0.5';
+
+/** Whether `text` (the prop as a string, or the environment value) is a rate the handler accepts. */
+export function isRequestsPerSecond(text: string): boolean {
+  return /^\d{1,4}(\.\d{1,3})?$/.test(text) && Number(text) > 0 && Number(text) <= 1000;
+}
 
 /** Defaults of the tuning inputs, shared by the construct's docs and the handler. */
 export const HANDLER_DEFAULTS = {

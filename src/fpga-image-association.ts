@@ -2,6 +2,7 @@ import { Resource } from '@cdktf/provider-null/lib/resource';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { FpgaImageAssociationHandlerOptions } from './handler-options';
+import { DriftCheck } from './private/drift-check';
 import { fail, HandlerProvisioners } from './private/provisioners';
 import { checkEndpoint, checkId, checkRegion, endpointForRegion, IdField } from './rules';
 
@@ -48,6 +49,17 @@ export interface FpgaImageAssociationProps extends FpgaImageAssociationHandlerOp
    * @default true
    */
   readonly enabled?: boolean;
+
+  /**
+   * Whether every plan checks that the association still exists in the cloud. When it was removed
+   * behind Terraform's back, the plan shows a warning that names the FPGA image, the ECS image and
+   * the `terraform apply -replace=...` that associates them again. A query that cannot be answered
+   * (the API is unreachable, say) is a warning too: the check never fails a plan. Needs the
+   * `hashicorp/external` provider (2.3 or newer) and Terraform 1.5 or newer; see docs/TEMPLATES.md.
+   *
+   * @default false
+   */
+  readonly driftCheck?: boolean;
 }
 
 /**
@@ -66,6 +78,22 @@ export class FpgaImageAssociation extends Construct {
 
   /** The base URL of the ECS API the handler calls. */
   public readonly endpoint: string;
+
+  /**
+   * The FPGA image ID, as a reference to the association's resource: whatever uses it (a
+   * `TerraformOutput`, another resource) waits until the association exists. The plain value when
+   * `enabled` is false.
+   */
+  public readonly fpgaImageId: string;
+
+  /** The ECS image ID, as a reference to the association's resource (see `fpgaImageId`). */
+  public readonly imageId: string;
+
+  /**
+   * `<fpgaImageId>/<imageId>`, the identity of the association (Huawei Cloud gives it no ID of its
+   * own), as a reference to the association's resource (see `fpgaImageId`).
+   */
+  public readonly associationId: string;
 
   constructor(scope: Construct, id: string, props: FpgaImageAssociationProps) {
     super(scope, id);
@@ -89,6 +117,13 @@ export class FpgaImageAssociation extends Construct {
 
     // Written raw because cdktf's typed provisioners lack `on_failure`; nothing else sets provisioners.
     this.resource.addOverride('provisioner', [provisioners.block('associate', 'create'), provisioners.block('disassociate', 'destroy')]);
+
+    const exists = props.enabled !== false;
+    const trigger = (key: string) => Token.asString(this.resource.interpolationForAttribute(`triggers.${key}`));
+    this.fpgaImageId = exists ? trigger('fpga_image_id') : props.fpgaImageId;
+    this.imageId = exists ? trigger('image_id') : props.imageId;
+    this.associationId = `${this.fpgaImageId}/${this.imageId}`;
+    if (props.driftCheck === true && exists) new DriftCheck(this, 'DriftCheck', this.resource, provisioners);
 
     // create_before_destroy disables destroy-time provisioners: the old association would be orphaned.
     this.node.addValidation({

@@ -220,3 +220,18 @@ describe('credentials', () => {
     }
   });
 });
+
+describe('shared rate budget', () => {
+  const environments = (json: any) => nullResources(json)[0].provisioner.map((p: any) => p['local-exec'].environment);
+
+  test('maxRequestsPerSecond reaches both provisioners as a literal; unset, requests are not paced', () => {
+    for (const environment of environments(synthOne({ maxRequestsPerSecond: 0.5 }))) {
+      expect(environment.FPGA_ASSOC_MAX_REQUESTS_PER_SECOND).toBe('0.5');
+    }
+    for (const environment of environments(synthOne())) expect(environment).not.toHaveProperty('FPGA_ASSOC_MAX_REQUESTS_PER_SECOND');
+  });
+
+  test.each([0, -1, 1001, 0.0001, NaN])('a bad maxRequestsPerSecond (%s) fails the synth, naming the prop and the rule', (rate) => {
+    expect(() => synthOne({ maxRequestsPerSecond: rate })).toThrow(/Assoc: invalid maxRequestsPerSecond .*: expected a number of requests per second above 0 and at most 1000/);
+  });
+});

@@ -1,10 +1,11 @@
-import { CREDENTIAL_ENV, HANDLER_DEFAULTS, INPUT_ENV } from '../contract';
+import { CREDENTIAL_ENV, HANDLER_DEFAULTS, INPUT_ENV, isRequestsPerSecond, PROXY_ENV, REQUESTS_PER_SECOND_EXPECTED } from '../contract';
 import { checkEndpoint, checkId, checkRegion, endpointForRegion, type IdField } from '../rules';
 import { InvalidInputError } from './errors';
+import { proxyFor, type Proxy } from './proxy';
 
 /**
- * The one place that reads the environment: the association's inputs, the tuning numbers and the
- * credentials, all checked before anything is sent.
+ * The one place that reads the environment: the association's inputs, the tuning numbers, the
+ * credentials and the proxy, all checked before anything is sent.
  */
 
 export interface Credentials {
@@ -21,6 +22,8 @@ export interface Tuning {
   readonly maxAttempts: number;
   readonly retryBaseDelayMs: number;
   readonly retryMaxDelayMs: number;
+  /** Pace requests to this rate, shared by the handlers of one endpoint and access key; undefined = unpaced. */
+  readonly maxRequestsPerSecond?: number;
 }
 
 export interface Association {
@@ -35,6 +38,8 @@ export interface HandlerConfig {
   readonly origin: string;
   readonly tuning: Tuning;
   readonly credentials: Credentials;
+  /** The HTTP proxy to reach the origin through, or undefined to connect directly. */
+  readonly proxy?: Proxy;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -74,7 +79,7 @@ function readOrigin(env: Env, problems: string[]): string {
 }
 
 function readTuning(env: Env, problems: string[]): Tuning {
-  const read = (key: keyof Tuning): number => {
+  const read = (key: keyof typeof HANDLER_DEFAULTS): number => {
     const raw = value(env, INPUT_ENV[key]);
     if (raw === undefined) return HANDLER_DEFAULTS[key];
     // Nine digits at most: Node's timers cannot wait longer than 2^31-1 ms.
@@ -88,7 +93,17 @@ function readTuning(env: Env, problems: string[]): Tuning {
     maxAttempts: read('maxAttempts'),
     retryBaseDelayMs: read('retryBaseDelayMs'),
     retryMaxDelayMs: read('retryMaxDelayMs'),
+    maxRequestsPerSecond: readRate(env, problems),
   };
+}
+
+/** The shared request rate (0.5 is one request every 2 s), or undefined when unset. */
+function readRate(env: Env, problems: string[]): number | undefined {
+  const raw = value(env, INPUT_ENV.maxRequestsPerSecond);
+  if (raw === undefined) return undefined;
+  if (isRequestsPerSecond(raw)) return Number(raw);
+  problems.push(`invalid ${INPUT_ENV.maxRequestsPerSecond} ${JSON.stringify(raw)}: expected ${REQUESTS_PER_SECOND_EXPECTED} (unset: requests are not paced)`);
+  return undefined;
 }
 
 /** The first variable of `names` that is set, and its name. */
@@ -119,6 +134,19 @@ function readCredentials(env: Env, problems: string[]): Credentials {
   };
 }
 
+/** The proxy variables that apply to `origin`; only the one used is checked. */
+function readProxy(env: Env, origin: string, problems: string[]): Proxy | undefined {
+  if (origin === '') return undefined;
+  const { proxy, error } = proxyFor(new URL(origin), {
+    https: firstSet(env, PROXY_ENV.https),
+    http: firstSet(env, PROXY_ENV.http),
+    noProxy: firstSet(env, PROXY_ENV.noProxy)?.value,
+    loopback: value(env, PROXY_ENV.loopback),
+  });
+  if (error) problems.push(error);
+  return proxy;
+}
+
 /** Reads and checks everything the handler needs; throws one InvalidInputError naming every problem. */
 export function readConfig(env: Env = process.env): HandlerConfig {
   const problems: string[] = [];
@@ -130,8 +158,33 @@ export function readConfig(env: Env = process.env): HandlerConfig {
   const origin = readOrigin(env, problems);
   const tuning = readTuning(env, problems);
   const credentials = readCredentials(env, problems);
+  const proxy = readProxy(env, origin, problems);
   if (problems.length > 0) {
     throw new InvalidInputError(problems.join('; '), { hint: 'Nothing was sent to the API' });
   }
-  return { association, origin, tuning, credentials };
+  return { association, origin, tuning, credentials, proxy };
+}
+
+/**
+ * Reads and checks the inputs of the drift check's `drift-query`: the JSON object Terraform's
+ * external data source writes on stdin carries the non-secret inputs under their `INPUT_ENV` names
+ * (other keys are ignored); everything else, credentials first, still comes from `env`.
+ */
+export function readQueryConfig(query: string, env: Env = process.env): HandlerConfig {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(query);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new InvalidInputError(`the query on stdin is not a JSON object: ${JSON.stringify(query.slice(0, 80))}`, {
+      hint: "drift-query is run by Terraform's external data source, which writes its query as a JSON object",
+    });
+  }
+  const fields = parsed as Record<string, unknown>;
+  const inputs = Object.values(INPUT_ENV)
+    .filter((name) => typeof fields[name] === 'string')
+    .map((name) => [name, fields[name] as string]);
+  return readConfig({ ...env, ...Object.fromEntries(inputs) });
 }

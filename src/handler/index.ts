@@ -1,15 +1,18 @@
 import { EXIT_CODES, OPERATIONS, type Operation } from '../contract';
 import { associate, disassociate, isAssociated } from './association';
-import { readConfig, type HandlerConfig } from './config';
+import { readConfig, readQueryConfig, type HandlerConfig } from './config';
+import { driftAnswer, driftProblem, readStdin } from './drift-query';
 import { HandlerError, InvalidInputError } from './errors';
 import { ApiClient } from './http-client';
 import { Log } from './log';
+import { RateBudget } from './rate-budget';
 import { RetryPolicy } from './retry';
 
 /**
  * The program Terraform runs: `node handler.js associate` at create time, `node handler.js
  * disassociate` at destroy time; `status` is for people and scripts. Inputs come from the
- * environment (see ../contract); the exit code says how it went.
+ * environment (see ../contract); the exit code says how it went. `drift-query` is the drift check's
+ * external data source: its inputs come on stdin, its answer (failures included) on stdout.
  */
 
 function parseOperation(args: readonly string[]): Operation {
@@ -21,12 +24,20 @@ function parseOperation(args: readonly string[]): Operation {
 }
 
 async function run(operation: Operation, config: HandlerConfig, log: Log): Promise<void> {
-  const retry = new RetryPolicy(config.tuning, Date.now() + config.tuning.totalTimeoutMs, log);
-  const api = new ApiClient(config.origin, config.credentials, retry);
+  const rate = config.tuning.maxRequestsPerSecond;
+  const budget = rate === undefined ? undefined : RateBudget.open({
+    origin: config.origin,
+    accessKey: config.credentials.accessKey,
+    requestsPerSecond: rate,
+    onUnavailable: (reason) => log.note(reason),
+  });
+  const retry = new RetryPolicy(config.tuning, Date.now() + config.tuning.totalTimeoutMs, log, budget);
+  const api = new ApiClient(config.origin, config.credentials, retry, config.proxy);
   try {
-    if (operation === 'status') {
+    if (operation === 'status' || operation === 'drift-query') {
       const associated = await isAssociated(api, config.association);
-      log.result({ fpgaImageId: config.association.fpgaImageId, imageId: config.association.imageId, associated });
+      const { fpgaImageId, imageId } = config.association;
+      log.result(operation === 'status' ? { fpgaImageId, imageId, associated } : driftAnswer(associated));
     } else {
       log.note(await (operation === 'associate' ? associate : disassociate)(api, config.association));
     }
@@ -37,15 +48,19 @@ async function run(operation: Operation, config: HandlerConfig, log: Log): Promi
 
 async function main(): Promise<void> {
   let log = new Log();
+  let operation: Operation | undefined;
   try {
-    const operation = parseOperation(process.argv.slice(2));
-    const config = readConfig();
+    operation = parseOperation(process.argv.slice(2));
+    const config = operation === 'drift-query' ? readQueryConfig(await readStdin()) : readConfig();
     const { accessKey, secretKey, securityToken } = config.credentials;
-    log = new Log([secretKey, accessKey, securityToken]);
+    log = new Log([secretKey, accessKey, securityToken, config.proxy?.password]);
     await run(operation, config, log);
     process.exitCode = EXIT_CODES.ok;
   } catch (error) {
-    if (error instanceof HandlerError) {
+    if (operation === 'drift-query') {
+      log.result(driftProblem(error));
+      process.exitCode = EXIT_CODES.ok;
+    } else if (error instanceof HandlerError) {
       log.note(error.describe());
       process.exitCode = error.exitCode;
     } else {

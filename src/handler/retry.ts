@@ -3,6 +3,7 @@ import { INPUT_ENV } from '../contract';
 import type { Tuning } from './config';
 import { describeFault, GaveUpError, readFault, type ApiFault, type ApiResponse } from './errors';
 import type { Log } from './log';
+import type { RateBudget } from './rate-budget';
 
 /**
  * The retry policy: which outcomes are transient, how long to wait, when to give up, and the one
@@ -16,6 +17,8 @@ const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504
 const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
   'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH',
 ]);
+/** A wait for a request slot this long is worth a line: it explains a slow apply. */
+const NOTABLE_SLOT_WAIT_MS = 5_000;
 /** Beyond this, a 401/403 is taken to be the clocks' fault (the gateway allows 15 minutes). */
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -35,7 +38,7 @@ type Outcome =
 
 type Decision =
   | { readonly kind: 'done'; readonly response: ApiResponse }
-  | { readonly kind: 'retry'; readonly waitMs?: number }
+  | { readonly kind: 'retry'; readonly waitMs?: number; readonly throttled?: boolean }
   | { readonly kind: 'resign'; readonly response: ApiResponse; readonly clockOffsetMs: number }
   | { readonly kind: 'unreachable' };
 
@@ -77,11 +80,15 @@ export class RetryPolicy {
   private clockOffsetMs = 0;
   private resigned = false;
 
-  /** `deadline` is the epoch time in ms by which the whole run must be over. */
+  /**
+   * `deadline` is the epoch time in ms by which the whole run must be over. With a `budget`, each
+   * attempt first waits for its slot, and a throttling answer holds back the other processes too.
+   */
   public constructor(
     private readonly tuning: Tuning,
     private readonly deadline: number,
     private readonly log: Log,
+    private readonly budget?: RateBudget,
   ) {}
 
   /**
@@ -94,8 +101,12 @@ export class RetryPolicy {
     const totalTimeout = `${INPUT_ENV.totalTimeoutMs}=${this.tuning.totalTimeoutMs}`;
     let last: Outcome | undefined;
     for (let n = 1; ; n++) {
+      const slotWaitMs = await this.waitForSlot(operation);
       const timeLeft = this.deadline - Date.now();
-      if (timeLeft <= 0) throw this.giveUp(operation, n - 1, started, `${totalTimeout} reached`, last);
+      if (timeLeft <= 0) {
+        const waiting = slotWaitMs > 0 ? ` waiting for a request slot (${INPUT_ENV.maxRequestsPerSecond}=${this.tuning.maxRequestsPerSecond})` : '';
+        throw this.giveUp(operation, n - 1, started, `${totalTimeout} reached${waiting}`, last);
+      }
       const settings = { timeoutMs: Math.min(this.tuning.attemptTimeoutMs, timeLeft), clockOffsetMs: this.clockOffsetMs };
       const outcome: Outcome = await attempt(settings).then(
         (response) => ({ response, fault: readFault(response) }),
@@ -123,8 +134,19 @@ export class RetryPolicy {
         throw this.giveUp(operation, n, started, limit, outcome);
       }
       this.log.note(`${operation}: attempt ${n} of ${this.tuning.maxAttempts} got ${describeOutcome(outcome, RETRY_LINE_MESSAGE_LENGTH)}; retrying in ${duration(waitMs)}`);
+      if (decision.throttled) await this.budget?.defer(Date.now() + waitMs);
       await sleep(waitMs);
     }
+  }
+
+  /** Waits for this process's next slot in the shared rate budget, if there is one; returns the wait. */
+  private async waitForSlot(operation: string): Promise<number> {
+    if (!this.budget) return 0;
+    const waitedMs = await this.budget.take(this.deadline);
+    if (waitedMs >= NOTABLE_SLOT_WAIT_MS) {
+      this.log.note(`${operation}: waited ${duration(waitedMs)} for a request slot (${INPUT_ENV.maxRequestsPerSecond}=${this.tuning.maxRequestsPerSecond})`);
+    }
+    return waitedMs;
   }
 
   private giveUp(operation: string, attempts: number, started: number, limit: string, last: Outcome | undefined): GaveUpError {
@@ -147,7 +169,8 @@ export class RetryPolicy {
     }
     const { response, fault } = outcome;
     if (TRANSIENT_STATUSES.has(response.status) || THROTTLING_CODES.has(fault.code ?? '')) {
-      return { kind: 'retry', waitMs: retryAfterMs(response.headers['retry-after'], Date.now()) };
+      const throttled = response.status === 429 || THROTTLING_CODES.has(fault.code ?? '');
+      return { kind: 'retry', waitMs: retryAfterMs(response.headers['retry-after'], Date.now()), throttled };
     }
     const clockOffsetMs = this.resigned ? undefined : this.clockOffsetFrom(response, fault);
     return clockOffsetMs === undefined ? { kind: 'done', response } : { kind: 'resign', response, clockOffsetMs };

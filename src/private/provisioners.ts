@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { Annotations, AssetType, Aspects, IAspect, TerraformAsset, TerraformProvider, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
-import { HANDLER_DEFAULTS, INPUT_ENV, Operation } from '../contract';
+import { HANDLER_DEFAULTS, INPUT_ENV, isRequestsPerSecond, Operation, REQUESTS_PER_SECOND_EXPECTED } from '../contract';
 import { FpgaImageAssociationHandlerOptions as HandlerOptions } from '../handler-options';
 import { showValue } from '../rules';
 
@@ -24,9 +24,10 @@ export function fail(scope: Construct, message: string): never {
  * value through `environment`: no prop value is ever part of a command line.
  */
 export class HandlerProvisioners {
+  /** The tuning the user set, as the handler's input variables (see ../contract's INPUT_ENV). */
+  public readonly tuning: Readonly<Record<string, string>>;
   private readonly handlerPath: string;
   private readonly node: string;
-  private readonly tuning: Record<string, string>;
 
   constructor(scope: Construct, options: HandlerOptions) {
     const stack = TerraformStack.of(scope);
@@ -37,6 +38,11 @@ export class HandlerProvisioners {
     if (!Token.isUnresolved(this.node) && !NODE_EXECUTABLE.test(this.node)) {
       fail(scope, `invalid nodeExecutable ${showValue(this.node)}: expected a command name or path (letters, digits, space, _ . / \\ : + -)`);
     }
+  }
+
+  /** The handler as a program run without a shell, e.g. by the drift check's external data source. */
+  public program(operation: Operation): string[] {
+    return [this.node, this.handlerPath, operation];
   }
 
   public block(operation: Operation, when: 'create' | 'destroy') {
@@ -72,6 +78,11 @@ function tuningEnvironment(scope: Construct, options: HandlerOptions): Record<st
   set('attemptTimeoutSeconds', 1, 600, 1000, INPUT_ENV.attemptTimeoutMs);
   set('totalTimeoutSeconds', 1, 3600, 1000, INPUT_ENV.totalTimeoutMs);
   set('maxAttempts', 1, 100, 1, INPUT_ENV.maxAttempts);
+  const rate = options.maxRequestsPerSecond;
+  if (rate !== undefined) {
+    if (!isRequestsPerSecond(String(rate))) fail(scope, `invalid maxRequestsPerSecond ${rate}: expected ${REQUESTS_PER_SECOND_EXPECTED}`);
+    env[INPUT_ENV.maxRequestsPerSecond] = String(rate);
+  }
   const attempt = options.attemptTimeoutSeconds ?? HANDLER_DEFAULTS.attemptTimeoutMs / 1000;
   const total = options.totalTimeoutSeconds ?? HANDLER_DEFAULTS.totalTimeoutMs / 1000;
   if (attempt > total) fail(scope, `invalid attemptTimeoutSeconds ${attempt}: expected at most totalTimeoutSeconds (${total})`);
