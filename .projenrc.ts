@@ -57,7 +57,7 @@ const project = new cdktf.ConstructLibraryCdktf({
   bin: { 'fpga-image-emulator': 'assets/emulator.js' },
   gitignore: ['/assets/', 'cdktf.out/', '.toolchain/', '*.tfstate', '*.tfstate.*', '.terraform/', '.terraform.lock.hcl', '/bench-results/'],
   npmignoreEnabled: true,
-  eslintOptions: { dirs: ['src'], devdirs: ['test', 'tools', 'scripts', 'examples', 'build-tools', 'projenrc'] },
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'tools', 'scripts', 'examples', 'bench', 'build-tools', 'projenrc'] },
 });
 
 // Quiet jsii's notice about Node 20's end of life: Node 20.19+ is what this library supports.
@@ -70,7 +70,7 @@ for (const name of ['handler', 'emulator']) {
     `esbuild --bundle src/${name}/index.ts --platform=node --target=node20 --format=cjs --log-level=warning --outfile=assets/${name}.js`,
   );
 }
-project.npmignore?.addPatterns('!/assets/', '/.toolchain/', '/tools/', '/docs/', '/scripts/', '/examples/', '/cdktf.json', '/.ci/');
+project.npmignore?.addPatterns('!/assets/', '/bench/', '/bench-results/', '/.toolchain/', '/tools/', '/docs/', '/scripts/', '/examples/', '/cdktf.json', '/.ci/');
 project.preCompileTask.spawn(bundle);
 // Terraform and OpenTofu (built from the Go module proxy when absent) plus the null provider, in .toolchain/.
 project.addTask('toolchain', {

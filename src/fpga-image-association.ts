@@ -79,21 +79,8 @@ export class FpgaImageAssociation extends Construct {
   /** The base URL of the ECS API the handler calls. */
   public readonly endpoint: string;
 
-  /**
-   * The FPGA image ID, as a reference to the association's resource: whatever uses it (a
-   * `TerraformOutput`, another resource) waits until the association exists. The plain value when
-   * `enabled` is false.
-   */
-  public readonly fpgaImageId: string;
-
-  /** The ECS image ID, as a reference to the association's resource (see `fpgaImageId`). */
-  public readonly imageId: string;
-
-  /**
-   * `<fpgaImageId>/<imageId>`, the identity of the association (Huawei Cloud gives it no ID of its
-   * own), as a reference to the association's resource (see `fpgaImageId`).
-   */
-  public readonly associationId: string;
+  private readonly exists: boolean;
+  private readonly props: FpgaImageAssociationProps;
 
   constructor(scope: Construct, id: string, props: FpgaImageAssociationProps) {
     super(scope, id);
@@ -118,12 +105,9 @@ export class FpgaImageAssociation extends Construct {
     // Written raw because cdktf's typed provisioners lack `on_failure`; nothing else sets provisioners.
     this.resource.addOverride('provisioner', [provisioners.block('associate', 'create'), provisioners.block('disassociate', 'destroy')]);
 
-    const exists = props.enabled !== false;
-    const trigger = (key: string) => Token.asString(this.resource.interpolationForAttribute(`triggers.${key}`));
-    this.fpgaImageId = exists ? trigger('fpga_image_id') : props.fpgaImageId;
-    this.imageId = exists ? trigger('image_id') : props.imageId;
-    this.associationId = `${this.fpgaImageId}/${this.imageId}`;
-    if (props.driftCheck === true && exists) new DriftCheck(this, 'DriftCheck', this.resource, provisioners);
+    this.props = props;
+    this.exists = props.enabled !== false;
+    if (props.driftCheck === true && this.exists) new DriftCheck(this, 'DriftCheck', this.resource, provisioners);
 
     // create_before_destroy disables destroy-time provisioners: the old association would be orphaned.
     this.node.addValidation({
@@ -136,6 +120,33 @@ export class FpgaImageAssociation extends Construct {
           : [];
       },
     });
+  }
+
+  /**
+   * The FPGA image ID, as a reference to the association's resource: whatever uses it (a
+   * `TerraformOutput`, another resource) waits until the association exists. The plain value when
+   * `enabled` is false.
+   */
+  public get fpgaImageId(): string {
+    return this.exists ? this.trigger('fpga_image_id') : this.props.fpgaImageId;
+  }
+
+  /** The ECS image ID, as a reference to the association's resource (see `fpgaImageId`). */
+  public get imageId(): string {
+    return this.exists ? this.trigger('image_id') : this.props.imageId;
+  }
+
+  /**
+   * `<fpgaImageId>/<imageId>`, the identity of the association (Huawei Cloud gives it no ID of its
+   * own), as a reference to the association's resource (see `fpgaImageId`).
+   */
+  public get associationId(): string {
+    return `${this.fpgaImageId}/${this.imageId}`;
+  }
+
+  /** Made on demand: a reference token captures a stack trace, which costs at a thousand associations. */
+  private trigger(key: string): string {
+    return Token.asString(this.resource.interpolationForAttribute(`triggers.${key}`));
   }
 
   private checkId(field: IdField, value: string): void {

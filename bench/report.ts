@@ -1,0 +1,283 @@
+import type { ApplyDestroyData } from './apply-destroy';
+import type { BundleData } from './bundle';
+import type { CurvePoint } from './destroy-curve';
+import type { HandlerRunEnvironment } from './handler-run';
+import { formatValue } from './lib/bench';
+import { mb, ms, Summary } from './lib/stats';
+import { lineChart } from './lib/svg';
+import type { Report } from './run';
+import type { SynthPoint } from './synth';
+import type { DrainRun } from './throttled-drain';
+
+/** docs/BENCHMARKS.md and docs/destroy-time.svg, from a full run's report. */
+
+function row(cells: readonly (string | number)[]): string {
+  return `| ${cells.join(' | ')} |`;
+}
+
+function tableOf(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  return [row(header), row(header.map(() => '---')), ...rows.map(row)].join('\n');
+}
+
+function spread(s: Summary): string {
+  return `${ms(s.median)} (${ms(s.p25)}–${ms(s.p75)})`;
+}
+
+function machineSection(report: Report): string {
+  const m = report.machine;
+  return tableOf(['', ''], [
+    ['date', m.date],
+    ['command', `\`${report.command}\``],
+    ['CPUs (`nproc`)', m.cpus],
+    ['CPU model (`/proc/cpuinfo`)', m.cpuModel],
+    ['memory', `${m.memoryGb} GB`],
+    ['OS', m.os],
+    ['Node.js', m.node],
+    ['Terraform', m.terraform],
+    ['load average (1 min) at start, end', `${m.loadAverage.start.toFixed(2)}, ${m.loadAverage.end?.toFixed(2) ?? '?'}`],
+    ['duration of the run', ms(report.wallMs)],
+  ]);
+}
+
+function resultsSection(report: Report): string {
+  const goals = tableOf(
+    ['target', 'measured', 'limit', 'verdict', 'what was measured'],
+    report.goals.map((g) => [g.name, formatValue(g), `${g.unit === 'failures' ? '' : '≤ '}${formatValue({ unit: g.unit, value: g.limit })}`, `**${g.verdict}**`, g.detail]),
+  );
+  const missed = report.goals.filter((g) => !g.met);
+  const why = missed.length === 0
+    ? 'Every target is met.'
+    : ['Why the missed targets are missed:', '', ...missed.map((g) => `- **${g.name}** (${g.verdict}): ${g.why ?? ''}.`)].join('\n');
+  return `${goals}\n\n${why}`;
+}
+
+function handlerSection(environments: readonly HandlerRunEnvironment[]): string {
+  const rows = environments.flatMap((env) => (Object.entries(env.samples) as [keyof typeof env.samples, Summary][]).map(([variant, s]) => {
+    const cpu = env.cpu?.[variant];
+    return [
+      env.name,
+      variant,
+      spread(s),
+      (s.median / env.samples.bare!.median).toFixed(2),
+      s.n,
+      cpu ? `${ms(cpu.median)} (${(cpu.median / env.cpu!.bare!.median).toFixed(2)}×)` : '',
+    ];
+  }));
+  return tableOf(['environment', 'run', 'wall, median (p25–p75)', '× bare', 'runs', 'CPU time, median (× bare)'], rows);
+}
+
+function bundleSection(data: BundleData): string {
+  return [
+    tableOf(['', ''], [
+      ['assets/handler.js', `${(data.bytes / 1024).toFixed(1)} KB (${(data.gzipBytes / 1024).toFixed(1)} KB gzipped)`],
+      ['`require()` of the bundle in a fresh process', spread(data.requireMs)],
+      ['Node built-in modules loaded: `node -e 0`, a `status` run', `${data.builtinsBare}, ${data.builtinsRun}`],
+    ]),
+    '',
+    `Built-ins a run loads beyond a bare start: ${data.builtinsAdded.map((m) => `\`${m}\``).join(', ')}.`,
+  ].join('\n');
+}
+
+function synthSection(points: readonly SynthPoint[]): string {
+  const kinds = [['association', 'associations'], ['provisioned', 'provisioned null_resources'], ['plain', 'plain null_resources']] as const;
+  return tableOf(
+    ['N', 'graph', 'synth (p25–p75)', '× plain', 'peak RSS', '× plain', 'whole process'],
+    points.flatMap((p) => kinds.map(([kind, label]) => [
+      p.n,
+      label,
+      spread(p.synthMs[kind]),
+      (p.synthMs[kind].median / p.synthMs.plain.median).toFixed(2),
+      mb(p.maxRssKb[kind].median),
+      (p.maxRssKb[kind].median / p.maxRssKb.plain.median).toFixed(2),
+      ms(p.processMs[kind].median),
+    ])),
+  );
+}
+
+function applyDestroySection(data: ApplyDestroyData): string {
+  return tableOf(
+    ['graph', 'apply', 'destroy', 'apply + destroy'],
+    (['association', 'baseline'] as const).map((kind) => [
+      kind === 'association' ? `${data.n} associations` : `${data.n} null_resources running \`node -e 0\``,
+      spread(data.applyMs[kind]),
+      spread(data.destroyMs[kind]),
+      spread(data.totalMs[kind]),
+    ]),
+  );
+}
+
+function drainSection(data: { n: number; rate: number; idealMs: number; paced: DrainRun; unpaced?: DrainRun }): string {
+  const runs = [data.paced, ...(data.unpaced ? [data.unpaced] : [])];
+  return tableOf(
+    ['handlers', 'destroy time', '× N/R', 'requests', 'answered 429', 'associations left', 'apply time (before the limit)'],
+    runs.map((r) => [
+      r.paced ? `paced: \`maxRequestsPerSecond: ${data.rate}\`` : 'unpaced (the default)',
+      ms(r.destroyMs),
+      (r.destroyMs / data.idealMs).toFixed(2),
+      r.requests,
+      r.throttled,
+      r.failures,
+      ms(r.applyMs),
+    ]),
+  );
+}
+
+function curveSection(points: readonly CurvePoint[]): string {
+  return [
+    '![destroy time against N](destroy-time.svg)',
+    '',
+    tableOf(['N', 'associations', '`node -e 0` provisioners', '×'], points.map((p) => [p.n, ms(p.association), ms(p.baseline), (p.association / p.baseline).toFixed(2)])),
+  ].join('\n');
+}
+
+export function destroyTimeSvg(report: Report): string {
+  const { points } = report.results['destroy-curve'] as { points: CurvePoint[] };
+  return lineChart({
+    title: 'terraform destroy time against the number of associations',
+    subtitle: `parallelism 10, loopback emulator; ${report.machine.cpus} × ${report.machine.cpuModel}, Node ${report.machine.node}, ${report.machine.terraform}, ${report.machine.date.slice(0, 10)}`,
+    xLabel: 'N (resources destroyed)',
+    yLabel: 'destroy time (s)',
+    series: [
+      { label: 'FpgaImageAssociation (handler disassociates)', color: '#d62728', points: points.map((p) => ({ x: p.n, y: p.association / 1000 })) },
+      { label: 'same graph, provisioners run node -e 0', color: '#1f77b4', points: points.map((p) => ({ x: p.n, y: p.baseline / 1000 })) },
+    ],
+  });
+}
+
+export function benchmarksMarkdown(report: Report): string {
+  const r = report.results as Record<string, any>;
+  return `# Benchmarks
+
+<!-- Written by \`npm run bench\` (bench/run.ts, bench/report.ts): edit those, not this file. -->
+
+What an association costs, measured against what the same work costs without this library, in the
+same run. Every number is a ratio to a baseline measured on the same machine at the same time,
+interleaved with it, and summarised by medians: the machine these come from is shared (others' tests
+run on its 2 cores), so absolute times vary from run to run and only ratios are judged.
+
+## Running them
+
+\`\`\`sh
+npm run bench                     # everything, about 5 minutes; rewrites this file and destroy-time.svg
+npm run bench -- --quick          # fewer rounds and sizes, about 2 minutes; leaves docs/ alone
+npm run bench -- --only=handler-run,bundle --rate=20
+\`\`\`
+
+Results go to \`bench-results/latest.json\` (and a timestamped copy; the directory is gitignored).
+The benchmarks are not part of \`npm test\`: timings belong here, not in tests.
+
+## The run these numbers come from
+
+${machineSection(report)}
+
+## Targets
+
+${resultsSection(report)}
+
+## Handler run
+
+One process per run, as Terraform starts it, one signed request to the loopback emulator (a new pair
+to associate, an existing one to disassociate), against a bare \`node -e 0\`, in rotating order each
+round. CPU time (user + system, from bash's \`times\`, in separate runs) hardly depends on what else
+the machine is doing, unlike wall time. *floor* is \`node -e "require('node:http').get(url, r => r.resume())"\`: the least any Node
+program that makes one HTTP request costs, with no signing, checks or output; *fetch* is the same
+request with Node's built-in \`fetch\` (undici). The *clean* environment,
+which the target is judged on, has no \`NODE_EXTRA_CA_CERTS\`: when it is set (this machine sets it to
+the system bundle), every Node process, \`node -e 0\` included, parses that file at start-up, which
+flatters the ratio; that environment is shown for comparison.
+
+${handlerSection(r['handler-run'].environments)}
+
+## Bundle and module load
+
+${bundleSection(r.bundle)}
+
+## Synth
+
+N associations (\`FpgaImageAssociation\`) against N *plain* \`null_resource\`s with the same triggers and
+nothing else, each synth in a fresh process (the library compiled, as it ships), interleaved. The
+*provisioned* null_resources carry the same two provisioner blocks as an association, without the
+construct: the part of the difference that is the provisioners' JSON itself. *synth* is the time to
+define the constructs and run \`app.synth()\`; peak RSS and *whole process* (wall time, Node start and
+module loading included) are the process's.
+
+${synthSection(r.synth.points)}
+
+## apply + destroy
+
+\`terraform apply\` then \`terraform destroy\` at parallelism 10: N associations against the same
+graph whose provisioners (same blocks, same environment) run \`node -e 0\`.
+
+${applyDestroySection(r['apply-destroy'])}
+
+## Throttled drain and the shared rate budget
+
+${r['throttled-drain'].n} destroys at parallelism 10 while the emulator allows R = ${r['throttled-drain'].rate} requests per second
+(a token bucket with a burst of R, answering 429 \`APIGW.0308\` beyond it), N/R = ${ms(r['throttled-drain'].idealMs)}.
+*associations left* counts failed destroys.
+
+${drainSection(r['throttled-drain'])}
+
+${RATE_BUDGET_NOTES}
+
+## Destroy time against N
+
+${curveSection(r['destroy-curve'].points)}
+
+${STARTUP_NOTES}
+`;
+}
+
+const RATE_BUDGET_NOTES = `How the budget works (\`src/handler/rate-budget.ts\`): the handler processes of one machine that
+use the same endpoint and access key share a state file in a private per-user directory of the temp
+dir (mode 0700, named after a SHA-256 of endpoint and key, never the key itself). Before each attempt
+a process takes an \`O_EXCL\` lock file, reserves the next send slot, \`max(now, next)\`, moves \`next\`
+on by 1/R, releases the lock and sleeps until its slot; a lock older than 2 s is taken to be left by
+a dead process and removed. A throttling answer (429 or a throttling code) still goes through the one
+retry policy, honouring \`Retry-After\`, and also moves \`next\` past the wait, so that every process
+holds back. The budget is best effort: if the directory cannot be made private and writable, or the
+lock cannot be had within 1 s, the handler says so in one line and sends unpaced; it never fails a
+run.
+
+It is opt-in (\`maxRequestsPerSecond\`, or \`FPGA_ASSOC_MAX_REQUESTS_PER_SECOND\` in the environment
+that runs Terraform). Huawei Cloud does not document the limit of these calls (one real 429 reads
+"limit:200,time:5 minute", a window, not a rate), and a default rate would slow every unthrottled
+run down to it: the *apply time* column shows the price, a paced apply that nothing throttles still
+takes N/R; pacing 100 associations at the 0.67/s that window averages to would take 150 s where the
+API may well take them all at once. Unpaced, throttling is retried with backoff as before (see the
+unpaced row: it still succeeds, more slowly and with many 429s); who knows their account's limit
+sets the budget a little below it.`;
+
+const STARTUP_NOTES = `## What start-up costs, and what was tried
+
+A handler run loads Node's \`http\`, \`https\`/\`tls\` and \`crypto\` (to sign), makes one request and
+writes one line; the built-ins listed above are what that loads beyond a bare start, and the
+*floor* row is what a Node process that makes one HTTP request and nothing else costs: most of the
+gap to \`node -e 0\` is Node's, not the handler's. Kept:
+
+- **Node's own HTTP client, not undici.** The *fetch* row is the floor with Node's built-in
+  \`fetch\` (undici) instead of \`node:http\`: its parser is WebAssembly, compiled afresh by every
+  process.
+- **One bundle, built-ins only, no work at module load**: the handler reads its inputs, signs and
+  sends once \`main()\` runs; the rate budget touches the file system only when a budget is set.
+
+Measured and dropped, because no gain stood out of this machine's noise (a few milliseconds at
+best, against run-to-run spreads of 5 to 10 ms):
+
+- **Writing output with \`fs.writeSync\`** to file descriptors 1 and 2 instead of through
+  \`process.stdout\`/\`process.stderr\` (whose stream objects a run otherwise creates): the same wall
+  and CPU time, before and after, with \`--compare\`.
+- **Exiting with \`process.exit()\`** as soon as the line is written, and V8 flags
+  (\`--v8-pool-size=0\`, \`--max-lazy\`, \`--single-threaded\`, \`--jitless\`); the last two cost more CPU.
+- **V8's code cache** (\`vm.Script\` with \`cachedData\`, as \`v8-compile-cache\` does; Node 20 has no
+  \`module.enableCompileCache\`, which came in 22.1): nothing to gain for a ~50 KB bundle that V8
+  compiles lazily, and a cache file to keep where Terraform runs.
+- **A start-up snapshot** (\`node --build-snapshot\`): Node 20 refuses \`require('http')\` in a user
+  snapshot, and a blob only works with the exact Node binary that built it.
+
+Left to the HTTP client's owners: \`src/handler/proxy.ts\` imports \`node:https\` and \`node:tls\` in
+every run; loading them only for an https origin or a proxy would spare a loopback run a few
+milliseconds (4 ms in one \`--compare\` run), and nothing in production, where every run needs them.
+
+Compare a change with \`npm run bench -- --only=handler-run --compare=path/to/other/handler.js\`: the
+other bundle's associate runs join the same interleaved rounds (the *compare* row).`;

@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto';
+import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * A request rate shared by the handler processes Terraform runs in parallel: each process reserves
+ * the next free send slot, `max(now, next)`, and moves `next` on by 1/R, in a small state file
+ * under an O_EXCL lock, then sleeps until its slot. Throttling is so avoided rather than retried.
+ * The file lives in a private per-user directory of the temp dir and is named after a hash of the
+ * endpoint and the access key, so that runs with other keys or endpoints keep their own budgets.
+ *
+ * Best effort by design: pacing is an optimisation, not a guarantee. When the budget cannot be kept
+ * (no private writable directory, a lock held too long) requests go out unpaced and the retry
+ * policy deals with any throttling, as it would without a budget: a run never fails because of it.
+ */
+
+/** A lock holder needs well under a millisecond; one this old was left by a process that died. */
+const STALE_LOCK_MS = 2_000;
+/** A slot further ahead than this is a leftover of a clock change or a corrupt file, not a queue. */
+const MAX_AHEAD_MS = 15 * 60_000;
+/** Past this, the process sends unpaced rather than keep waiting for the lock. */
+const LOCK_WAIT_MS = 1_000;
+const LOCK_RETRY_MS = 2;
+
+export interface RateBudgetOptions {
+  /** `scheme://host[:port]` of the API. */
+  readonly origin: string;
+  readonly accessKey: string;
+  readonly requestsPerSecond: number;
+  /** Where the state lives; default a private directory in os.tmpdir(). */
+  readonly directory?: string;
+  /** Says once why the budget is not kept, when it is not. */
+  readonly onUnavailable?: (reason: string) => void;
+}
+
+interface State {
+  /** Epoch milliseconds of the next free slot. */
+  readonly next: number;
+}
+
+function readState(file: string, now: number): State {
+  try {
+    const next = (JSON.parse(readFileSync(file, 'utf8')) as Partial<State>).next;
+    return { next: typeof next === 'number' && next <= now + MAX_AHEAD_MS ? next : 0 };
+  } catch {
+    return { next: 0 };
+  }
+}
+
+/** Creates the per-user directory, private; returns its path, or why it cannot be trusted. */
+function privateDirectory(directory: string): { path?: string; problem?: string } {
+  try {
+    mkdirSync(directory, { recursive: true, mode: 0o700 });
+    const stat = lstatSync(directory);
+    const uid = process.getuid?.();
+    if (!stat.isDirectory()) return { problem: `${directory} is not a directory` };
+    // Another user's directory, or one others can write to, could feed us any state: not ours to trust.
+    // eslint-disable-next-line no-bitwise
+    if (uid !== undefined && (stat.uid !== uid || (stat.mode & 0o022) !== 0)) {
+      return { problem: `${directory} is not private to this user` };
+    }
+    return { path: directory };
+  } catch (error) {
+    return { problem: `${directory}: ${(error as Error).message}` };
+  }
+}
+
+export class RateBudget {
+  /** A budget of `requestsPerSecond` shared by every process using the same origin and access key. */
+  public static open(options: RateBudgetOptions): RateBudget {
+    const directory = options.directory ?? join(tmpdir(), `fpga-image-association-${process.getuid?.() ?? 'user'}`);
+    const key = createHash('sha256').update(`${options.origin}\n${options.accessKey}`).digest('hex').slice(0, 24);
+    return new RateBudget(directory, `rate-${key}`, 1000 / options.requestsPerSecond, options.onUnavailable);
+  }
+
+  private file: string | undefined;
+  private unavailable = false;
+
+  private constructor(
+    private readonly directory: string,
+    private readonly name: string,
+    private readonly intervalMs: number,
+    private readonly onUnavailable?: (reason: string) => void,
+  ) {}
+
+  /**
+   * Reserves the next send slot and waits for it, but never past `deadline` (epoch ms). Returns the
+   * milliseconds waited. Never throws: without a usable budget it returns at once.
+   */
+  public async take(deadline: number): Promise<number> {
+    const slot = await this.reserve();
+    const waitMs = Math.min(slot ?? 0, deadline) - Date.now();
+    if (waitMs <= 0) return 0;
+    await sleep(waitMs);
+    return waitMs;
+  }
+
+  /** Reserves the next send slot: its epoch time in ms, or undefined when the budget is not kept. */
+  public async reserve(): Promise<number | undefined> {
+    return this.update((state) => {
+      const at = Math.max(Date.now(), state.next);
+      return { at, state: { next: at + this.intervalMs } };
+    });
+  }
+
+  /** Holds every process's next request until `until` (epoch ms): the API said to slow down. */
+  public async defer(until: number): Promise<void> {
+    await this.update((state) => ({ at: until, state: { next: Math.max(state.next, until) } }));
+  }
+
+  /** Read-modify-write of the state under the lock; undefined when the budget is not kept. */
+  private async update(change: (state: State) => { at: number; state: State }): Promise<number | undefined> {
+    const file = this.stateFile();
+    if (file === undefined) return undefined;
+    const lock = `${file}.lock`;
+    if (!(await this.lock(lock))) return undefined;
+    try {
+      const { at, state } = change(readState(file, Date.now()));
+      writeFileSync(file, JSON.stringify(state), { mode: 0o600 });
+      return at;
+    } catch (error) {
+      this.giveUp(`cannot write ${file}: ${(error as Error).message}`);
+      return undefined;
+    } finally {
+      try {
+        unlinkSync(lock);
+      } catch {
+        // Already removed as stale by another process: nothing to release.
+      }
+    }
+  }
+
+  private stateFile(): string | undefined {
+    if (this.unavailable) return undefined;
+    if (this.file === undefined) {
+      const { path, problem } = privateDirectory(this.directory);
+      if (problem !== undefined) {
+        this.giveUp(problem);
+        return undefined;
+      }
+      this.file = join(path!, this.name);
+    }
+    return this.file;
+  }
+
+  /** Creates the lock file exclusively; clears a stale one. False when it cannot be had in time. */
+  private async lock(lock: string): Promise<boolean> {
+    const giveUpAt = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        closeSync(openSync(lock, 'wx', 0o600));
+        return true;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+          this.giveUp(`cannot create ${lock}: ${(error as Error).message}`);
+          return false;
+        }
+      }
+      if (this.isStale(lock)) continue;
+      if (Date.now() >= giveUpAt) {
+        this.giveUp(`${lock} stayed locked for ${LOCK_WAIT_MS} ms`);
+        return false;
+      }
+      await sleep(LOCK_RETRY_MS);
+    }
+  }
+
+  /**
+   * Removes the lock when its holder has evidently died. Two processes may both judge it stale and
+   * one may then remove the other's fresh lock: the worst outcome is two requests in one slot,
+   * which the API's burst allowance or a retry absorbs.
+   */
+  private isStale(lock: string): boolean {
+    try {
+      if (Date.now() - statSync(lock).mtimeMs < STALE_LOCK_MS) return false;
+      unlinkSync(lock);
+      return true;
+    } catch {
+      // Released in the meantime: try again at once.
+      return true;
+    }
+  }
+
+  private giveUp(reason: string): void {
+    this.unavailable = true;
+    this.onUnavailable?.(`${reason}; sending without the shared rate budget`);
+  }
+}
