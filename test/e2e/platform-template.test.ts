@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, TerraformStack } from 'cdktf';
+import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { availableClis, Cli, Workspace } from './workspace';
 import { definePlatformStacks, PlatformInputs } from '../../examples/platform-template';
 import { FpgaImageAssociations, RemovedFpgaImageAssociation } from '../../src';
@@ -63,7 +63,8 @@ function synthApp(appDir: string, videoImageIds: string[]): void {
     genomics: { fpgaImageId: GENOMICS_FPGA },
   };
   const app = new App({ outdir: appDir });
-  definePlatformStacks(app, inputs);
+  // Each stack's state in its own directory: cdktf's default puts it in this process's cwd (the repo).
+  for (const stack of definePlatformStacks(app, inputs)) new LocalBackend(stack, { path: 'terraform.tfstate' });
   app.synth();
 }
 
