@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { forEachCli } from './for-each-cli';
 import { ensureToolchain, EXTERNAL_PROVIDER_VERSION, Toolchain, ToolchainCli } from '../../tools/toolchain';
 
 let toolchain: Toolchain;
@@ -48,22 +49,9 @@ function run(cli: ToolchainCli, dir: string, args: string[]): Promise<{ status: 
   });
 }
 
-async function forEachCli(scenario: (cli: ToolchainCli) => Promise<void>): Promise<void> {
-  await Promise.all(
-    toolchain.clis.map(async (cli) => {
-      try {
-        await scenario(cli);
-      } catch (err: any) {
-        err.message = `[${cli.binaryName} ${cli.version}] ${err.message}`;
-        throw err;
-      }
-    }),
-  );
-}
-
 test('the data source matches the hashicorp/external 2.3.5 schema', async () => {
   expect(toolchain.externalProvider).toMatchObject({ version: EXTERNAL_PROVIDER_VERSION });
-  await forEachCli(async (cli) => {
+  await forEachCli(toolchain, async (cli) => {
     const dir = workdir(cli, {});
     const init = await run(cli, dir, ['init', '-input=false']);
     expect(init.status).toBe(0);
@@ -86,7 +74,7 @@ test('the data source matches the hashicorp/external 2.3.5 schema', async () => 
 });
 
 test('the program gets the query on stdin and its arguments, runs in the configuration directory, and its stdout is the result', async () => {
-  await forEachCli(async (cli) => {
+  await forEachCli(toolchain, async (cli) => {
     const dir = workdir(cli, { a: 'x y', b: '${jsonencode(["quoted"])}' });
     await run(cli, dir, ['init', '-input=false']);
     const applied = await run(cli, dir, ['apply', '-auto-approve', '-input=false']);
@@ -97,7 +85,7 @@ test('the program gets the query on stdin and its arguments, runs in the configu
 });
 
 test('a program that fails fails the read with its stderr', async () => {
-  await forEachCli(async (cli) => {
+  await forEachCli(toolchain, async (cli) => {
     const dir = workdir(cli, { fail: 'no such pair' });
     await run(cli, dir, ['init', '-input=false']);
     const planned = await run(cli, dir, ['plan', '-input=false']);

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { forEachCli } from './for-each-cli';
 import { ensureToolchain, NULL_PROVIDER_VERSION, Toolchain, ToolchainCli } from '../../tools/toolchain';
 
 let toolchain: Toolchain;
@@ -103,21 +104,6 @@ class Stack {
   }
 }
 
-/** Runs the scenario for every CLI (concurrently), naming the CLI in any failure. */
-async function forEachCli(scenario: (cli: ToolchainCli) => Promise<void>): Promise<void> {
-  expect(toolchain.clis.length).toBeGreaterThan(0);
-  await Promise.all(
-    toolchain.clis.map(async (cli) => {
-      try {
-        await scenario(cli);
-      } catch (err: any) {
-        err.message = `[${cli.binaryName} ${cli.version}] ${err.message}`;
-        throw err;
-      }
-    }),
-  );
-}
-
 test('the toolchain is provisioned, cached, and configured for the local mirror only', async () => {
   const again = Date.now();
   const cached = await ensureToolchain();
@@ -144,7 +130,7 @@ test('the toolchain is provisioned, cached, and configured for the local mirror 
 });
 
 test('null_resource matches the hashicorp/null 3.2.4 schema', async () => {
-  await forEachCli(async (cli) => {
+  await forEachCli(toolchain, async (cli) => {
     const stack = new Stack(cli);
     stack.write({ fpga_image_id: 'f1', image_id: 'i1' });
     const init = await stack.mustRun(['init', '-input=false']);
@@ -164,7 +150,7 @@ test('null_resource matches the hashicorp/null 3.2.4 schema', async () => {
 });
 
 test('apply, no-op plan, replacement on a trigger change, destroy: provisioners see the right trigger values', async () => {
-  await forEachCli(async (cli) => {
+  await forEachCli(toolchain, async (cli) => {
     const stack = new Stack(cli);
     stack.write({ fpga_image_id: 'fpga-old', image_id: 'image-old' });
     await stack.mustRun(['init', '-input=false']);
@@ -201,7 +187,7 @@ test('apply, no-op plan, replacement on a trigger change, destroy: provisioners 
 });
 
 test('a failing destroy-time provisioner leaves the resource in state', async () => {
-  await forEachCli(async (cli) => {
+  await forEachCli(toolchain, async (cli) => {
     const stack = new Stack(cli);
     stack.write({ fpga_image_id: 'fpga-1', image_id: 'image-1' });
     await stack.mustRun(['init', '-input=false']);
