@@ -25,9 +25,14 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let lineStart = true;
+    // Indent what the command prints; a chunk may end mid-line, so indent only where a line starts.
     const show = (chunk: Buffer) => {
-      out += chunk;
-      if (!options.quiet) process.stdout.write(chunk.toString().replace(/^/gm, '  '));
+      const text = chunk.toString();
+      out += text;
+      if (options.quiet || !text) return;
+      process.stdout.write((lineStart ? '  ' : '') + text.replace(/\n(?!$)/g, '\n  '));
+      lineStart = text.endsWith('\n');
     };
     child.stdout.on('data', show);
     child.stderr.on('data', show);
