@@ -97,16 +97,15 @@ export async function isAssociated(api: ApiClient, a: Association): Promise<bool
     && entry.fpgaimages.some((image: { id?: unknown }) => image?.id === a.fpgaImageId));
 }
 
+/** POST or DELETE on the association resource: the same path and body, `{"image":{"id":…}}`. */
+function callAssociation(api: ApiClient, a: Association, method: 'POST' | 'DELETE', operation: string, permission: string) {
+  return api.call({ method, path: associationPath(a.projectId, a.fpgaImageId), body: { image: { id: a.imageId } }, operation, permission });
+}
+
 /** Associates the pair; returns the line that says what happened. */
 export async function associate(api: ApiClient, a: Association): Promise<string> {
   const operation = `associate FPGA image ${a.fpgaImageId} with ECS image ${a.imageId}`;
-  const response = await api.call({
-    method: 'POST',
-    path: associationPath(a.projectId, a.fpgaImageId),
-    body: { image: { id: a.imageId } },
-    operation,
-    permission: PERMISSIONS.associate,
-  });
+  const response = await callAssociation(api, a, 'POST', operation, PERMISSIONS.associate);
   if (succeeded(response)) return `associated FPGA image ${a.fpgaImageId} with ECS image ${a.imageId} (${answer(response)})`;
   // 400 means "already associated" or "the ECS image has its 10 FPGA images": only a query tells which.
   if (response.status === 400 && (await isAssociated(api, a))) {
@@ -118,13 +117,7 @@ export async function associate(api: ApiClient, a: Association): Promise<string>
 /** Removes the association; returns the line that says what happened. */
 export async function disassociate(api: ApiClient, a: Association): Promise<string> {
   const operation = `disassociate FPGA image ${a.fpgaImageId} from ECS image ${a.imageId}`;
-  const response = await api.call({
-    method: 'DELETE',
-    path: associationPath(a.projectId, a.fpgaImageId),
-    body: { image: { id: a.imageId } },
-    operation,
-    permission: PERMISSIONS.disassociate,
-  });
+  const response = await callAssociation(api, a, 'DELETE', operation, PERMISSIONS.disassociate);
   if (succeeded(response)) return `disassociated FPGA image ${a.fpgaImageId} from ECS image ${a.imageId} (${answer(response)})`;
   if ((response.status === 400 || response.status === 404) && !(await isAssociated(api, a))) {
     return `FPGA image ${a.fpgaImageId} was not associated with ECS image ${a.imageId}: already gone, nothing to do (the API answered ${answer(response)})`;

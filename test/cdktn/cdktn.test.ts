@@ -43,12 +43,12 @@ afterAll(() => {
 async function workspaceWithLibrary(spec: WorkspaceSpec): Promise<string> {
   const workspace = await ensureWorkspace(spec);
   await installLibrary(workspace, tarball);
-  fs.copyFileSync(path.join(__dirname, 'app.js'), path.join(workspace, 'app.js'));
+  fs.copyFileSync(path.join(__dirname, '..', 'python', 'binding-app.js'), path.join(workspace, 'app.js'));
   return workspace;
 }
 
 /**
- * Runs app.js, which resolves every import from its workspace, from this process's cwd: the default local
+ * Runs the binding app (test/python/binding-app.js) as app.js, which resolves every import from its workspace, from this process's cwd: the default local
  * backend's state path is absolute, resolved against it.
  */
 async function synthApp(workspace: string, name: string, args: string[]): Promise<Record<string, any>> {

@@ -1,4 +1,4 @@
-"""The stack of test/python/stack.ts, defined through the Python binding; keep the two in step.
+"""The stack of test/python/binding-app.js, defined through the Python binding; keep the two in step.
 
 Usage: python main.py OUTDIR
 """
