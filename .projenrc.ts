@@ -71,17 +71,21 @@ for (const name of ['handler', 'emulator']) {
   );
 }
 project.npmignore?.addPatterns('!/assets/', '/bench/', '/bench-results/', '/.toolchain/', '/tools/', '/docs/', '/scripts/', '/examples/', '/cdktf.json', '/.ci/');
-project.preCompileTask.spawn(bundle);
-// Terraform and OpenTofu (built from the Go module proxy when absent) plus the null provider, in .toolchain/.
+// `npm run compile` builds everything the package ships: the bundles, then lib/ (jsii).
+project.compileTask.prependSpawn(bundle);
+// No package without them: every packaging task (package, package-all, package:js, package:python) checks first.
+for (const task of project.tasks.all.filter((t) => t.name.startsWith('package:'))) {
+  task.prependExec('ts-node --transpile-only tools/check-package-inputs.ts');
+}
+// Terraform or OpenTofu and the two providers, in .toolchain/: the real providers where the registry is reachable.
 project.addTask('toolchain', {
-  description: 'Provision terraform/tofu and the null provider into .toolchain/ (docs/TOOLCHAIN.md)',
-  exec: 'ts-node --transpile-only tools/toolchain.ts',
+  description: 'Provision terraform/tofu and the null and external providers into .toolchain/ (docs/TOOLCHAIN.md)',
+  exec: 'ts-node --transpile-only tools/toolchain/main.ts',
   receiveArgs: true,
 });
 
-// `npm test` must work right after `npm ci`: bundles and the toolchain first, then jest.
-project.testTask.prependExec('ts-node --transpile-only tools/toolchain.ts --all');
-project.testTask.prependSpawn(bundle);
+// `npm test` must work right after `npm ci`: the toolchain first, then the build (bundles included), then jest.
+project.testTask.prependExec('ts-node --transpile-only tools/toolchain/main.ts --all');
 // The Python binding test (test/python) installs the wheel built from the jsii assembly, and the API.md check reads
 // the assembly: build both before jest (run on their own, those tests rebuild whichever is stale).
 const jest = project.testTask.steps.findIndex((step) => step.execArgs?.[0] === 'jest');
