@@ -17,8 +17,15 @@ const FPGA_IMAGE_ID = '4010a32b5f231f04015f24259efd0429';
 const ECS_IMAGE_ID = '18efee75-e058-4c52-a49c-9e3ba4d1c8de';
 const started = Date.now();
 
+/** Colours and cursor movement only for a terminal, and never when NO_COLOR is set to anything (https://no-color.org). */
+const colour = (stream: NodeJS.WriteStream) => stream.isTTY === true && !process.env.NO_COLOR;
+
+function paint(stream: NodeJS.WriteStream, sgr: string, text: string): string {
+  return colour(stream) ? `\x1b[${sgr}m${text}\x1b[0m` : text;
+}
+
 function step(text: string): void {
-  console.log(`\n\x1b[1m▶ ${text}\x1b[0m`);
+  console.log(`\n${paint(process.stdout, '1', `▶ ${text}`)}`);
 }
 
 function run(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; quiet?: boolean }): Promise<string> {
@@ -43,8 +50,9 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
 
 async function main(): Promise<void> {
   step('Toolchain');
-  const toolchain = await ensureToolchain();
-  console.log(`  ${toolchain.binaryName} ${toolchain.version} with the null provider from the project's mirror`);
+  // Checked afresh, and said in one line ("providers: ..."): the real providers where the registry is reachable.
+  const toolchain = await ensureToolchain({ recheck: true, log: (line) => console.log(`  ${line}`) });
+  console.log(`  ${toolchain.binaryName} ${toolchain.version} (${toolchain.binary})`);
 
   step('Emulator of the Huawei Cloud ECS FPGA-image API, on loopback');
   const emulator = await startEmulatorProcess();
@@ -75,7 +83,9 @@ async function main(): Promise<void> {
     };
 
     step(`Synthesize the example app (cdktf.json → examples/main.ts) into ${outdir}`);
-    await run(process.execPath, [require.resolve('cdktf-cli/bundle/bin/cdktf'), 'synth', '--output', outdir], { cwd: ROOT, env });
+    // cdktf's spinner and coloured log lines read CI and FORCE_COLOR, not whether their output is a terminal.
+    const plain = colour(process.stdout) ? {} : { CI: '1', FORCE_COLOR: '0' };
+    await run(process.execPath, [require.resolve('cdktf-cli/bundle/bin/cdktf'), 'synth', '--output', outdir], { cwd: ROOT, env: { ...env, ...plain } });
 
     const tf = (...args: string[]) => run(toolchain.binary, [...args, '-no-color'], { cwd: stackDir, env });
     step(`${toolchain.binaryName} init`);
@@ -97,10 +107,10 @@ async function main(): Promise<void> {
     await emulator.stop();
     fs.rmSync(outdir, { recursive: true, force: true });
   }
-  console.log(`\n\x1b[32m✔ demo done in ${((Date.now() - started) / 1000).toFixed(1)} s; emulator stopped, temporary files removed\x1b[0m`);
+  console.log(`\n${paint(process.stdout, '32', `✔ demo done in ${((Date.now() - started) / 1000).toFixed(1)} s; emulator stopped, temporary files removed`)}`);
 }
 
 main().catch((error: Error) => {
-  console.error(`\n\x1b[31m✘ demo failed: ${error.message}\x1b[0m`);
+  console.error(`\n${paint(process.stderr, '31', `✘ demo failed: ${error.message}`)}`);
   process.exitCode = 1;
 });

@@ -240,7 +240,9 @@ async function decideProviders(
   const decidedBy = decisionDigest(config, clis, ctx.forcedSource);
   const userCliConfigFile = config.file;
   if (ctx.forcedSource) {
-    return { providers: { source: ctx.forcedSource, reason: `TOOLCHAIN_PROVIDERS=${ctx.forcedSource}: not checked`, userCliConfigFile, decidedBy }, clis };
+    const providers: ToolchainProviders = { source: ctx.forcedSource, reason: `TOOLCHAIN_PROVIDERS=${ctx.forcedSource}: not checked`, userCliConfigFile, decidedBy };
+    if (build) ctx.log(`providers: ${describeSource(providers)}`);
+    return { providers, clis };
   }
   const previous = ctx.cached?.providers;
   if (!ctx.recheck && previous?.decidedBy === decidedBy) {
