@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
-import { ensureToolchain } from '../../tools/toolchain';
+import { describeProviders, ensureToolchain } from '../../tools/toolchain';
 
 export interface Cli {
   readonly binary: string;
@@ -22,10 +22,16 @@ export interface RunResult {
   readonly stderr: string;
 }
 
-/** The CLIs to run end-to-end tests against: terraform and tofu where both are available. */
+let announced = false;
+
+/** The CLIs to run end-to-end tests against: terraform and tofu where both are available. Says once which providers they install. */
 export async function availableClis(): Promise<Cli[]> {
-  const toolchain: any = await ensureToolchain();
-  return toolchain.clis?.length ? toolchain.clis : [toolchain];
+  const toolchain = await ensureToolchain();
+  if (!announced) {
+    announced = true;
+    process.stderr.write(`[e2e] ${toolchain.clis.map((c) => `${c.binaryName} ${c.version}`).join(', ')} with ${describeProviders(toolchain)}\n`);
+  }
+  return [...toolchain.clis];
 }
 
 /** Fast retries so that fault scenarios finish in seconds; the handler reads these from Terraform's environment. */
