@@ -1,5 +1,5 @@
 /**
- * The project's toolchain (tools/toolchain.ts) and the Terraform semantics our product relies on, proved with a
+ * The project's toolchain (tools/toolchain/) and the Terraform semantics our product relies on, proved with a
  * real CLI and the null provider from the project's mirror, for every CLI in .toolchain/toolchain.json:
  * triggers reach provisioners through `self`, a trigger change replaces the resource (destroy-time provisioner
  * with the OLD values, then create-time with the NEW ones), destroy runs the destroy-time provisioner, and a
@@ -118,6 +118,8 @@ test('the toolchain is provisioned, cached, and configured for the local mirror 
     expect(cli.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(cli.env).toMatchObject({ TERRAFORM_BINARY_NAME: cli.binary, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' });
   }
+  expect(toolchain.env.TF_PLUGIN_CACHE_DIR).toBe(toolchain.pluginCacheDir);
+  expect(toolchain.externalProvider.mode).toBe(toolchain.providers.source);
   if (toolchain.nullProvider.mode === 'stand-in') {
     expect(toolchain.env.TF_CLI_CONFIG_FILE).toBe(toolchain.cliConfigFile);
     const rc = fs.readFileSync(toolchain.cliConfigFile, 'utf8');
