@@ -2,6 +2,7 @@ import { Resource } from '@cdktf/provider-null/lib/resource';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { FpgaImageAssociationHandlerOptions } from './handler-options';
+import { AssociateStep } from './private/associate-step';
 import { DriftCheck } from './private/drift-check';
 import { fail, HandlerProvisioners } from './private/provisioners';
 import { checkEndpoint, checkId, checkRegion, endpointForRegion, IdField } from './rules';
@@ -66,15 +67,24 @@ export interface FpgaImageAssociationProps extends FpgaImageAssociationHandlerOp
  * Associates a Huawei Cloud FPGA image with an ECS image, and removes the association when the
  * resource is destroyed (`terraform destroy`, `cdktf destroy`, a replacement, or `enabled: false`).
  *
- * Defines one `null_resource` whose create-time `local-exec` provisioner runs the bundled handler to
- * associate, and whose destroy-time `local-exec` provisioner runs it to disassociate. The handler
+ * Defines two `null_resource`s: the association (`resource`), whose destroy-time `local-exec`
+ * provisioner runs the bundled handler to disassociate, and the step that makes it (`Associate`, which
+ * depends on it), whose create-time `local-exec` provisioner runs the handler to associate. A failed
+ * or interrupted associate taints only the step, so the association is always disassociated by
+ * destroy, whatever happened to the associate. The handler
  * signs each request with the AK/SK it reads from the environment of the process that runs
  * Terraform (`HW_ACCESS_KEY`, `HW_SECRET_KEY`, optional `HW_SECURITY_TOKEN`); no credential is ever
  * part of the configuration or the state.
  */
 export class FpgaImageAssociation extends Construct {
-  /** The `null_resource` that carries the association. */
+  /** The `null_resource` that carries the association: its destroy-time provisioner disassociates. */
   public readonly resource: Resource;
+
+  /**
+   * The `null_resource` whose create-time provisioner associates (see AssociateStep).
+   * @internal
+   */
+  public readonly _associate: Resource;
 
   /** The base URL of the ECS API the handler calls. */
   public readonly endpoint: string;
@@ -103,11 +113,12 @@ export class FpgaImageAssociation extends Construct {
     });
 
     // Written raw because cdktf's typed provisioners lack `on_failure`; nothing else sets provisioners.
-    this.resource.addOverride('provisioner', [provisioners.block('associate', 'create'), provisioners.block('disassociate', 'destroy')]);
+    this.resource.addOverride('provisioner', [provisioners.block('disassociate', 'destroy')]);
+    this._associate = new AssociateStep(this, 'Associate', this.resource, provisioners);
 
     this.props = props;
     this.exists = props.enabled !== false;
-    if (props.driftCheck === true && this.exists) new DriftCheck(this, 'DriftCheck', this.resource, provisioners);
+    if (props.driftCheck === true && this.exists) new DriftCheck(this, 'DriftCheck', this.resource, this._associate, provisioners);
 
     // create_before_destroy disables destroy-time provisioners: the old association would be orphaned.
     this.node.addValidation({
@@ -123,22 +134,22 @@ export class FpgaImageAssociation extends Construct {
   }
 
   /**
-   * The FPGA image ID, as a reference to the association's resource: whatever uses it (a
-   * `TerraformOutput`, another resource) waits until the association exists. The plain value when
+   * The FPGA image ID, as a reference to the step that associates: whatever uses it (a
+   * `TerraformOutput`, another resource) waits until the association was made. The plain value when
    * `enabled` is false.
    */
   public get fpgaImageId(): string {
     return this.exists ? this.trigger('fpga_image_id') : this.props.fpgaImageId;
   }
 
-  /** The ECS image ID, as a reference to the association's resource (see `fpgaImageId`). */
+  /** The ECS image ID, as a reference to the step that associates (see `fpgaImageId`). */
   public get imageId(): string {
     return this.exists ? this.trigger('image_id') : this.props.imageId;
   }
 
   /**
    * `<fpgaImageId>/<imageId>`, the identity of the association (Huawei Cloud gives it no ID of its
-   * own), as a reference to the association's resource (see `fpgaImageId`).
+   * own), as a reference to the step that associates (see `fpgaImageId`).
    */
   public get associationId(): string {
     return `${this.fpgaImageId}/${this.imageId}`;
@@ -146,7 +157,7 @@ export class FpgaImageAssociation extends Construct {
 
   /** Made on demand: a reference token captures a stack trace, which costs at a thousand associations. */
   private trigger(key: string): string {
-    return Token.asString(this.resource.interpolationForAttribute(`triggers.${key}`));
+    return Token.asString(this._associate.interpolationForAttribute(`triggers.${key}`));
   }
 
   private checkId(field: IdField, value: string): void {

@@ -73,7 +73,10 @@ export interface FpgaImageAssociationsProps extends FpgaImageAssociationHandlerO
  * Each pair behaves as an `FpgaImageAssociation`, which this construct uses as its default child.
  */
 export class FpgaImageAssociations extends Construct {
-  /** The `null_resource` whose instances (`for_each`, keyed by ECS image ID) carry the associations. */
+  /**
+   * The `null_resource` whose instances (`for_each`, keyed by ECS image ID) carry the associations;
+   * a second one, with the same keys, makes them (see `FpgaImageAssociation`).
+   */
   public readonly resource: Resource;
 
   /** The base URL of the ECS API the handler calls. */
@@ -83,14 +86,14 @@ export class FpgaImageAssociations extends Construct {
   public readonly fpgaImageId: string;
 
   /**
-   * The ECS image IDs with an association, read from the resource (sorted): whatever uses them
-   * waits until the associations exist.
+   * The ECS image IDs with an association, read from the steps that associate (sorted): whatever
+   * uses them waits until the associations were made.
    */
   public readonly imageIds: string[];
 
   /**
-   * Each ECS image ID mapped to its association ID, `<fpgaImageId>/<imageId>`, read from the resource
-   * (see `imageIds`). Pass it to a `TerraformOutput`, or look one up with `Fn.lookup`.
+   * Each ECS image ID mapped to its association ID, `<fpgaImageId>/<imageId>`, read from the steps
+   * that associate (see `imageIds`). Pass it to a `TerraformOutput`, or look one up with `Fn.lookup`.
    */
   public readonly associationIds: { [imageId: string]: string };
 
@@ -107,14 +110,16 @@ export class FpgaImageAssociations extends Construct {
     });
     this.resource = association.resource;
     this.resource.forEach = each;
+    association._associate.forEach = TerraformIterator.fromResources(this.resource);
     this.endpoint = association.endpoint;
     this.fpgaImageId = props.fpgaImageId;
 
-    const instances = TerraformIterator.fromResources(this.resource);
-    this.imageIds = Token.asList(instances.keys());
-    this.associationIds = Token.asStringMap(instances.forExpressionForMap('key', 'join("/", [val.triggers.fpga_image_id, val.triggers.image_id])'));
+    // Read from the steps that associate, so that whatever uses them waits until the associations were made.
+    const made = TerraformIterator.fromResources(association._associate);
+    this.imageIds = Token.asList(made.keys());
+    this.associationIds = Token.asStringMap(made.forExpressionForMap('key', 'join("/", [val.triggers.fpga_image_id, val.triggers.image_id])'));
     if (props.driftCheck === true && props.enabled !== false) {
-      new DriftCheck(this, 'DriftCheck', this.resource, new HandlerProvisioners(this, props));
+      new DriftCheck(this, 'DriftCheck', this.resource, association._associate, new HandlerProvisioners(this, props));
     }
   }
 

@@ -12,9 +12,9 @@ export interface RemovedFpgaImageAssociationProps extends FpgaImageAssociationHa
  * Removes an association whose `FpgaImageAssociation` was deleted from the code, in one step.
  *
  * Replace `new FpgaImageAssociation(scope, id, {...})` with `new RemovedFpgaImageAssociation(scope, id)`
- * (same scope, same id) and apply: it emits a Terraform `removed` block (Terraform 1.9 or newer) for
- * the association's `null_resource` that carries the destroy-time provisioner, so Terraform
- * disassociates before it forgets the resource. Without it, deleting the construct would orphan the
+ * (same scope, same id) and apply: it emits Terraform `removed` blocks (Terraform 1.9 or newer) for
+ * the association's two `null_resource`s, the association's carrying the destroy-time provisioner,
+ * so Terraform disassociates before it forgets them. Without it, deleting the construct would orphan the
  * association: Terraform skips destroy-time provisioners of a block that is gone from the configuration.
  * Once applied, this construct may be deleted too.
  */
@@ -25,21 +25,31 @@ export class RemovedFpgaImageAssociation extends Construct {
   constructor(scope: Construct, id: string, props: RemovedFpgaImageAssociationProps = {}) {
     super(scope, id);
     const stack = TerraformStack.of(this);
-    // The same construct path gives the same logical ID the association's resource had.
-    this.from = `null_resource.${stack.getLogicalId(new Construct(this, 'Resource').node)}`;
-    new RemovedBlock(this, 'Removed', this.from, new HandlerProvisioners(this, props));
+    // The same construct paths give the same logical IDs the association's resources had.
+    const address = (child: string) => `null_resource.${stack.getLogicalId(new Construct(this, child).node)}`;
+    this.from = address('Resource');
+    new RemovedBlocks(this, 'Removed', this.from, address('Associate'), new HandlerProvisioners(this, props));
   }
 }
 
-/** A top-level `removed` block; cdktf 0.21 has no construct for it. */
-class RemovedBlock extends TerraformElement {
-  constructor(scope: Construct, id: string, private readonly from: string, private readonly provisioners: HandlerProvisioners) {
+/** Top-level `removed` blocks, for the association and the step that made it; cdktf 0.21 has no construct for them. */
+class RemovedBlocks extends TerraformElement {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly association: string,
+    private readonly associate: string,
+    private readonly provisioners: HandlerProvisioners,
+  ) {
     super(scope, id);
   }
 
   public toTerraform(): any {
     return {
-      removed: [{ from: this.from, lifecycle: { destroy: true }, provisioner: [this.provisioners.block('disassociate', 'destroy')] }],
+      removed: [
+        { from: this.associate, lifecycle: { destroy: true } },
+        { from: this.association, lifecycle: { destroy: true }, provisioner: [this.provisioners.block('disassociate', 'destroy')] },
+      ],
     };
   }
 }

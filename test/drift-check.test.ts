@@ -16,6 +16,11 @@ function synth(define: (stack: TerraformStack) => void): any {
   return JSON.parse(Testing.synth(stack));
 }
 
+/** The step that associates: the drift check reads the pairs it made, and its `-replace` associates again. */
+function stepOf(resources: Record<string, any>): [string, any] {
+  return only(Object.fromEntries(Object.entries(resources).filter(([name]) => name.includes('_Associate_'))));
+}
+
 function only(record: Record<string, any> | undefined): [string, any] {
   const entries = Object.entries(record ?? {});
   expect(entries).toHaveLength(1);
@@ -24,12 +29,12 @@ function only(record: Record<string, any> | undefined): [string, any] {
 
 describe('one association', () => {
   const json = synth((stack) => new FpgaImageAssociation(stack, 'Assoc', PROPS));
-  const [resourceName] = only(json.resource.null_resource);
+  const [resourceName] = stepOf(json.resource.null_resource);
   const [name, data] = only(json.data.external);
   const [checkName, check] = only(json.check);
   const pair = `null_resource.${resourceName}`;
 
-  test('a data "external" that runs the handler\'s drift-query, without a shell, for the pair in the state', () => {
+  test('a data "external" that runs the handler\'s drift-query, without a shell, for the pair the state says was associated', () => {
     expect(checkName).toBe(name);
     expect(data.for_each).toBeUndefined();
     expect(data.program).toEqual([
@@ -77,11 +82,11 @@ describe('one association', () => {
 
 describe('many associations', () => {
   const json = synth((stack) => new FpgaImageAssociations(stack, 'Gpus', { ...PROPS, imageIds: [IMAGE_A, IMAGE_B] }));
-  const [resourceName] = only(json.resource.null_resource);
+  const [resourceName] = stepOf(json.resource.null_resource);
   const [name, data] = only(json.data.external);
   const [, check] = only(json.check);
 
-  test('one data source instance per pair, keyed as the resource is, reading the pair from its instance', () => {
+  test('one data source instance per pair, keyed as the step that associates is, reading the pair from its instance', () => {
     expect(data.for_each).toBe(`\${null_resource.${resourceName}}`);
     expect(data.query).toMatchObject({ FPGA_ASSOC_IMAGE_ID: '${each.value.triggers.image_id}', null_resource_id: '${each.value.id}' });
   });

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { Resource } from '@cdktf/provider-null/lib/resource';
-import { App, TerraformStack, TerraformVariable, Testing } from 'cdktf';
+import { App, TerraformOutput, TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { FpgaImageAssociation, FpgaImageAssociationProps } from '../src';
 
 const PROJECT_ID = '0123456789abcdef0123456789abcdef';
@@ -28,26 +28,48 @@ function nullResources(json: any): any[] {
   return Object.values(json.resource?.null_resource ?? {});
 }
 
+/** The association (identity triggers, destroy provisioner) and the step that makes it, by their logical IDs. */
+function pairOfResources(json: any, id = 'Assoc'): { association: any; associate: any; associationName: string; associateName: string } {
+  const names = Object.keys(json.resource.null_resource);
+  const associateName = names.find((n) => n.startsWith(`${id}_Associate_`))!;
+  const associationName = names.find((n) => n.startsWith(`${id}_`) && n !== associateName)!;
+  const { null_resource: resources } = json.resource;
+  return { association: resources[associationName], associate: resources[associateName], associationName, associateName };
+}
+
 describe('synthesized shape', () => {
   const json = synthOne();
-  const [resource] = nullResources(json);
-  const [create, destroy] = resource.provisioner.map((p: any) => p['local-exec']);
+  const { association, associate, associationName } = pairOfResources(json);
+  const [destroy] = association.provisioner.map((p: any) => p['local-exec']);
+  const [create] = associate.provisioner.map((p: any) => p['local-exec']);
+  const ref = (attribute: string) => `\${null_resource.${associationName}.${attribute}}`;
 
-  test('one null_resource whose triggers are exactly the identity fields', () => {
-    expect(nullResources(json)).toHaveLength(1);
-    expect(resource.triggers).toEqual({
+  test('two null_resources: the association, whose triggers are exactly the identity fields, and the step that makes it', () => {
+    expect(nullResources(json)).toHaveLength(2);
+    expect(association.triggers).toEqual({
       project_id: PROJECT_ID,
       fpga_image_id: FPGA_IMAGE_ID,
       image_id: IMAGE_ID,
       endpoint: 'https://ecs.cn-north-1.myhuaweicloud.com',
     });
-    expect(Testing.toHaveResourceWithProperties(Testing.synth(newStackWith()), Resource.tfResourceType, { triggers: resource.triggers })).toBe(true);
+    expect(Testing.toHaveResourceWithProperties(Testing.synth(newStackWith()), Resource.tfResourceType, { triggers: association.triggers })).toBe(true);
   });
 
-  test('a create-time provisioner that associates and a destroy-time one that disassociates', () => {
-    expect(resource.provisioner).toHaveLength(2);
-    expect(create).toMatchObject({ when: 'create', command: 'associate', on_failure: 'fail' });
+  test("the step's triggers are references to the association: its id, and the identity fields", () => {
+    expect(associate.triggers).toEqual({
+      association_id: ref('id'),
+      project_id: ref('triggers.project_id'),
+      fpga_image_id: ref('triggers.fpga_image_id'),
+      image_id: ref('triggers.image_id'),
+      endpoint: ref('triggers.endpoint'),
+    });
+  });
+
+  test('the association has only the destroy-time provisioner (disassociate); the step only the create-time one (associate)', () => {
+    expect(association.provisioner).toHaveLength(1);
+    expect(associate.provisioner).toHaveLength(1);
     expect(destroy).toMatchObject({ when: 'destroy', command: 'disassociate', on_failure: 'fail' });
+    expect(create).toMatchObject({ when: 'create', command: 'associate', on_failure: 'fail' });
   });
 
   test('the handler runs without a shell, from the stack directory, with values only in its environment', () => {
@@ -63,29 +85,42 @@ describe('synthesized shape', () => {
   });
 
   test('provisioners reference only self.* and path.*', () => {
-    const references = JSON.stringify(resource.provisioner).match(/\$\{[^}]*\}/g) ?? [];
+    const references = JSON.stringify([association.provisioner, associate.provisioner]).match(/\$\{[^}]*\}/g) ?? [];
     expect(references.length).toBeGreaterThan(0);
-    for (const ref of references) expect(ref).toMatch(/^\$\{(self|path)\./);
+    for (const reference of references) expect(reference).toMatch(/^\$\{(self|path)\./);
   });
 
   test('tuning props reach the handler as literal environment values', () => {
-    const [r] = nullResources(synthOne({ attemptTimeoutSeconds: 5, totalTimeoutSeconds: 60, maxAttempts: 3, nodeExecutable: '/opt/node 20/bin/node' }));
-    const p = r.provisioner[1]['local-exec'];
-    expect(p.environment).toMatchObject({ FPGA_ASSOC_ATTEMPT_TIMEOUT_MS: '5000', FPGA_ASSOC_TOTAL_TIMEOUT_MS: '60000', FPGA_ASSOC_MAX_ATTEMPTS: '3' });
-    expect(p.interpreter[0]).toBe('/opt/node 20/bin/node');
-    expect(r.triggers).not.toHaveProperty('max_attempts');
+    const tuned = pairOfResources(synthOne({ attemptTimeoutSeconds: 5, totalTimeoutSeconds: 60, maxAttempts: 3, nodeExecutable: '/opt/node 20/bin/node' }));
+    for (const r of [tuned.association, tuned.associate]) {
+      const p = r.provisioner[0]['local-exec'];
+      expect(p.environment).toMatchObject({ FPGA_ASSOC_ATTEMPT_TIMEOUT_MS: '5000', FPGA_ASSOC_TOTAL_TIMEOUT_MS: '60000', FPGA_ASSOC_MAX_ATTEMPTS: '3' });
+      expect(p.interpreter[0]).toBe('/opt/node 20/bin/node');
+      expect(r.triggers).not.toHaveProperty('max_attempts');
+    }
   });
 
   test('an endpoint overrides the region, normalised to its origin', () => {
-    const [r] = nullResources(synthOne({ region: undefined, endpoint: 'http://127.0.0.1:8080/' }));
+    const { association: r } = pairOfResources(synthOne({ region: undefined, endpoint: 'http://127.0.0.1:8080/' }));
     expect(r.triggers.endpoint).toBe('http://127.0.0.1:8080');
   });
 
-  test('enabled: false keeps the block (and its destroy provisioner) at count 0', () => {
-    const [r] = nullResources(synthOne({ enabled: false }));
-    expect(r.count).toBe(0);
-    expect(r.provisioner).toHaveLength(2);
-    expect(nullResources(synthOne({ enabled: true }))[0]).not.toHaveProperty('count');
+  test('enabled: false keeps both blocks (and the destroy provisioner) at count 0', () => {
+    const disabled = pairOfResources(synthOne({ enabled: false }));
+    expect(disabled.association.count).toBe(0);
+    expect(disabled.associate.count).toBe(0);
+    expect(disabled.association.provisioner).toEqual(association.provisioner);
+    expect(disabled.associate.triggers.association_id).toBe(`\${null_resource.${disabled.associationName}[count.index].id}`);
+    for (const r of nullResources(synthOne({ enabled: true }))) expect(r).not.toHaveProperty('count');
+  });
+
+  test('outputs read the step, so that they wait until the association was made', () => {
+    const stack = newStack();
+    const assoc = new FpgaImageAssociation(stack, 'Assoc', PROPS);
+    new TerraformOutput(stack, 'id', { value: assoc.associationId });
+    const synthesized = synth(stack);
+    const { associateName } = pairOfResources(synthesized);
+    expect(synthesized.output.id.value).toBe(`\${null_resource.${associateName}.triggers.fpga_image_id}/\${null_resource.${associateName}.triggers.image_id}`);
   });
 });
 
@@ -104,7 +139,7 @@ describe('provider and handler asset', () => {
     const json = synth(newStackWith('A', 'B', 'C'), true);
     expect(nullProviders(json)).toHaveLength(1);
     expect(json.terraform.required_providers.null).toEqual({ source: 'null', version: '3.2.4' });
-    expect(nullResources(json)).toHaveLength(3);
+    expect(nullResources(json)).toHaveLength(6);
   });
 
   test.each(['before', 'after'])('a NullProvider the user declared %s the construct is the only one', (order) => {
@@ -197,7 +232,7 @@ describe('tokens', () => {
     const stack = newStack();
     const v = (name: string) => new TerraformVariable(stack, name, { type: 'string' }).stringValue;
     new FpgaImageAssociation(stack, 'Assoc', { projectId: v('project'), fpgaImageId: v('fpga'), imageId: v('image'), region: v('region') });
-    const [r] = nullResources(synth(stack));
+    const { association: r } = pairOfResources(synth(stack));
     expect(r.triggers).toEqual({
       project_id: '${var.project}',
       fpga_image_id: '${var.fpga}',
@@ -222,7 +257,7 @@ describe('credentials', () => {
 });
 
 describe('shared rate budget', () => {
-  const environments = (json: any) => nullResources(json)[0].provisioner.map((p: any) => p['local-exec'].environment);
+  const environments = (json: any) => nullResources(json).map((r) => r.provisioner[0]['local-exec'].environment);
 
   test('maxRequestsPerSecond reaches both provisioners as a literal; unset, requests are not paced', () => {
     for (const environment of environments(synthOne({ maxRequestsPerSecond: 0.5 }))) {

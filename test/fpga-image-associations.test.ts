@@ -24,8 +24,17 @@ function synthMany(props: Partial<FpgaImageAssociationsProps> = {}, define?: (st
   return synth(stack);
 }
 
+/** The association's null_resource, by name; the step that makes it is `theStep`. */
 function onlyResource(json: any): [string, any] {
-  const entries = Object.entries(json.resource.null_resource);
+  const entries = Object.entries(json.resource.null_resource).filter(([name]) => !name.includes('_Associate_'));
+  expect(entries).toHaveLength(1);
+  expect(Object.keys(json.resource.null_resource)).toHaveLength(2);
+  return entries[0] as [string, any];
+}
+
+/** The step that makes the associations: a second null_resource with the same keys. */
+function theStep(json: any): [string, any] {
+  const entries = Object.entries(json.resource.null_resource).filter(([name]) => name.includes('_Associate_'));
   expect(entries).toHaveLength(1);
   return entries[0] as [string, any];
 }
@@ -48,8 +57,23 @@ describe('one resource, one instance per image, keyed by image ID', () => {
   test("each instance's provisioners are a single association's", () => {
     const single = newStack();
     new FpgaImageAssociation(single, 'Gpus', { projectId: PROJECT_ID, fpgaImageId: FPGA_IMAGE_ID, imageId: IMAGE_A, region: 'cn-north-1' });
-    const [, one] = onlyResource(synth(single));
-    expect(resource.provisioner).toEqual(one.provisioner);
+    const singleJson = synth(single);
+    expect(resource.provisioner).toEqual(onlyResource(singleJson)[1].provisioner);
+    expect(theStep(json)[1].provisioner).toEqual(theStep(singleJson)[1].provisioner);
+  });
+
+  test('the step that associates has one instance per association instance, with the same keys', () => {
+    const [, step] = theStep(json);
+    expect(step.for_each).toBe(`\${null_resource.${name}}`);
+    expect(step.triggers).toEqual({
+      association_id: '${each.value.id}',
+      project_id: '${each.value.triggers.project_id}',
+      fpga_image_id: '${each.value.triggers.fpga_image_id}',
+      image_id: '${each.value.triggers.image_id}',
+      endpoint: '${each.value.triggers.endpoint}',
+    });
+    expect(step.provisioner.map((p: any) => p['local-exec'].command)).toEqual(['associate']);
+    expect(resource.provisioner.map((p: any) => p['local-exec'].command)).toEqual(['disassociate']);
   });
 
   test('reordering the list changes nothing, not even the synthesized JSON', () => {
@@ -87,13 +111,13 @@ describe('one resource, one instance per image, keyed by image ID', () => {
 });
 
 describe('outputs', () => {
-  test('associationIds and imageIds are read from the resource, for a TerraformOutput', () => {
+  test('associationIds and imageIds are read from the step that associates, for a TerraformOutput', () => {
     const json = synthMany({}, (stack, many) => {
       new TerraformOutput(stack, 'association_ids', { value: many.associationIds });
       new TerraformOutput(stack, 'image_ids', { value: many.imageIds });
       new TerraformOutput(stack, 'endpoint', { value: many.endpoint });
     });
-    const [name] = onlyResource(json);
+    const [name] = theStep(json);
     expect(json.output.association_ids.value).toBe(
       `\${{ for key, val in null_resource.${name}: key => join("/", [val.triggers.fpga_image_id, val.triggers.image_id]) }}`,
     );
@@ -101,13 +125,13 @@ describe('outputs', () => {
     expect(json.output.endpoint.value).toBe('https://ecs.cn-north-1.myhuaweicloud.com');
   });
 
-  test('a single association exposes its pair and association ID, read from its resource', () => {
+  test('a single association exposes its pair and association ID, read from the step that associates', () => {
     const stack = newStack();
     const one = new FpgaImageAssociation(stack, 'Assoc', { projectId: PROJECT_ID, fpgaImageId: FPGA_IMAGE_ID, imageId: IMAGE_A, region: 'cn-north-1' });
     new TerraformOutput(stack, 'association_id', { value: one.associationId });
     new TerraformOutput(stack, 'image_id', { value: one.imageId });
     const json = synth(stack);
-    const [name] = onlyResource(json);
+    const [name] = theStep(json);
     expect(json.output.association_id.value).toBe(`\${null_resource.${name}.triggers.fpga_image_id}/\${null_resource.${name}.triggers.image_id}`);
     expect(json.output.image_id.value).toBe(`\${null_resource.${name}.triggers.image_id}`);
   });

@@ -22,13 +22,24 @@ beforeAll(async () => {
 afterAll(() => emulator.stop());
 beforeEach(() => emulator.reset());
 
-function synthesizeStack(): { stackDir: string; resource: any } {
+/**
+ * The synthesized association: its provisioner blocks (the association's destroy-time one, the
+ * step's create-time one) and the association's literal triggers, which the step's triggers refer
+ * to, so that `self.triggers` is the same in both.
+ */
+interface Synthesized {
+  readonly stackDir: string;
+  readonly blocks: any[];
+  readonly triggers: Record<string, string>;
+}
+
+function synthesizeStack(): Synthesized {
   const stack = new TerraformStack(Testing.app(), 'stack');
-  new FpgaImageAssociation(stack, 'Assoc', { projectId: DEMO_PROJECT_ID, fpgaImageId: FPGA_IMAGE_ID, imageId: IMAGE_ID, endpoint: emulator.url });
+  const association = new FpgaImageAssociation(stack, 'Assoc', { projectId: DEMO_PROJECT_ID, fpgaImageId: FPGA_IMAGE_ID, imageId: IMAGE_ID, endpoint: emulator.url });
   const stackDir = path.join(Testing.fullSynth(stack), 'stacks', 'stack');
-  const json = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8'));
-  const [resource] = Object.values(json.resource.null_resource) as any[];
-  return { stackDir, resource };
+  const { null_resource: resources } = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')).resource;
+  const blocks = Object.values(resources).flatMap((r: any) => r.provisioner.map((p: any) => p['local-exec']));
+  return { stackDir, blocks, triggers: resources[association.resource.friendlyUniqueId].triggers };
 }
 
 function interpolate(value: string, triggers: Record<string, string>): string {
@@ -38,10 +49,10 @@ function interpolate(value: string, triggers: Record<string, string>): string {
 }
 
 /** Async, like Terraform: the in-process emulator must keep answering while the handler runs. */
-function runProvisioner(resource: any, when: 'create' | 'destroy', cwd: string, env: NodeJS.ProcessEnv = CREDENTIALS) {
-  const block = resource.provisioner.map((p: any) => p['local-exec']).find((p: any) => p.when === when);
-  const [program, ...args] = [...block.interpreter, block.command].map((v: string) => interpolate(v, resource.triggers));
-  const environment = Object.fromEntries(Object.entries(block.environment).map(([k, v]) => [k, interpolate(v as string, resource.triggers)]));
+function runProvisioner({ blocks, triggers }: Synthesized, when: 'create' | 'destroy', cwd: string, env: NodeJS.ProcessEnv = CREDENTIALS) {
+  const block = blocks.find((p: any) => p.when === when);
+  const [program, ...args] = [...block.interpreter, block.command].map((v: string) => interpolate(v, triggers));
+  const environment = Object.fromEntries(Object.entries(block.environment).map(([k, v]) => [k, interpolate(v as string, triggers)]));
   const { HW_ACCESS_KEY, HW_SECRET_KEY, HW_SECURITY_TOKEN, ...inherited } = process.env;
   const child = spawn(program, args, { cwd, env: { ...inherited, ...env, ...environment }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -50,44 +61,48 @@ function runProvisioner(resource: any, when: 'create' | 'destroy', cwd: string, 
 }
 
 test('create associates and destroy disassociates', async () => {
-  const { stackDir, resource } = synthesizeStack();
-  const created = await runProvisioner(resource, 'create', stackDir);
+  const synthesized = synthesizeStack();
+  const { stackDir } = synthesized;
+  const created = await runProvisioner(synthesized, 'create', stackDir);
   expect(created.stderr).toMatch(/associated/);
   expect(created.status).toBe(0);
   expect(emulator.relations()).toEqual([{ fpgaImageId: FPGA_IMAGE_ID, imageId: IMAGE_ID }]);
 
-  const destroyed = await runProvisioner(resource, 'destroy', stackDir);
+  const destroyed = await runProvisioner(synthesized, 'destroy', stackDir);
   expect(destroyed.status).toBe(0);
   expect(emulator.relations()).toEqual([]);
 });
 
 test('the synthesized stack directory is self-contained: it works after being moved', async () => {
-  const { stackDir, resource } = synthesizeStack();
+  const synthesized = synthesizeStack();
+  const { stackDir } = synthesized;
   const moved = fs.mkdtempSync(path.join(os.tmpdir(), 'moved-stack-'));
   fs.cpSync(stackDir, moved, { recursive: true });
   fs.rmSync(stackDir, { recursive: true });
-  expect((await runProvisioner(resource, 'create', moved)).status).toBe(0);
+  expect((await runProvisioner(synthesized, 'create', moved)).status).toBe(0);
   expect(emulator.relations()).toHaveLength(1);
 });
 
 test('credentials come only from the environment: without them nothing is sent', async () => {
-  const { stackDir, resource } = synthesizeStack();
-  const result = await runProvisioner(resource, 'create', stackDir, {});
+  const synthesized = synthesizeStack();
+  const { stackDir } = synthesized;
+  const result = await runProvisioner(synthesized, 'create', stackDir, {});
   expect(result.status).toBe(2);
   expect(result.stderr).toMatch(/HW_ACCESS_KEY/);
   expect(emulator.requests()).toEqual([]);
 });
 
 test('a destroy that the API refuses fails loudly, and succeeds once the fault clears', async () => {
-  const { stackDir, resource } = synthesizeStack();
-  expect((await runProvisioner(resource, 'create', stackDir)).status).toBe(0);
+  const synthesized = synthesizeStack();
+  const { stackDir } = synthesized;
+  expect((await runProvisioner(synthesized, 'create', stackDir)).status).toBe(0);
   emulator.addImages({ images: [{ id: IMAGE_ID, visibility: 'shared' }] });
-  const refused = await runProvisioner(resource, 'destroy', stackDir);
+  const refused = await runProvisioner(synthesized, 'destroy', stackDir);
   expect(refused.status).toBe(3);
   expect(refused.stderr).toMatch(/shar/i);
   expect(emulator.relations()).toHaveLength(1);
 
   emulator.addImages({ images: [{ id: IMAGE_ID, visibility: 'private' }] });
-  expect((await runProvisioner(resource, 'destroy', stackDir)).status).toBe(0);
+  expect((await runProvisioner(synthesized, 'destroy', stackDir)).status).toBe(0);
   expect(emulator.relations()).toEqual([]);
 });

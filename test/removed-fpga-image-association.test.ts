@@ -15,14 +15,16 @@ function synth(define: (scope: Construct) => void): any {
   return JSON.parse(Testing.synth(stack, true));
 }
 
-test('the removed block targets the address the association had, and carries its destroy provisioner', () => {
+test('the removed blocks target the addresses the association and its step had; the association\'s carries the destroy provisioner', () => {
   const before = synth((scope) => new FpgaImageAssociation(scope, 'Assoc', PROPS));
   const after = synth((scope) => new RemovedFpgaImageAssociation(scope, 'Assoc', { maxAttempts: 3 }));
-  const [logicalId] = Object.keys(before.resource.null_resource);
+  const [logicalId, stepId] = Object.keys(before.resource.null_resource);
+  expect(stepId).toMatch(/^Platform_Assoc_Associate_[0-9A-F]{8}$/);
   const [destroyBefore] = before.resource.null_resource[logicalId].provisioner.filter((p: any) => p['local-exec'].when === 'destroy');
 
   expect(after.resource).toBeUndefined();
   expect(after.removed).toEqual([
+    { from: `null_resource.${stepId}`, lifecycle: { destroy: true } },
     {
       from: `null_resource.${logicalId}`,
       lifecycle: { destroy: true },
@@ -44,5 +46,10 @@ test('several removals in one stack each get their own removed block', () => {
     new RemovedFpgaImageAssociation(scope, 'A');
     new RemovedFpgaImageAssociation(scope, 'B');
   });
-  expect(json.removed.map((r: any) => r.from)).toEqual([expect.stringMatching(/^null_resource\.Platform_A_[0-9A-F]{8}$/), expect.stringMatching(/^null_resource\.Platform_B_[0-9A-F]{8}$/)]);
+  expect(json.removed.map((r: any) => r.from)).toEqual([
+    expect.stringMatching(/^null_resource\.Platform_A_Associate_[0-9A-F]{8}$/),
+    expect.stringMatching(/^null_resource\.Platform_A_[0-9A-F]{8}$/),
+    expect.stringMatching(/^null_resource\.Platform_B_Associate_[0-9A-F]{8}$/),
+    expect.stringMatching(/^null_resource\.Platform_B_[0-9A-F]{8}$/),
+  ]);
 });

@@ -11,35 +11,38 @@ export const DRIFT_CHECK_TIMEOUT_MS = 30_000;
 const EXTERNAL_PROVIDER_CONSTRAINT = '~> 2.3';
 
 /**
- * The opt-in drift check of an association's `null_resource` (one instance, or one per image with
- * `for_each`): a `data "external"` that runs the handler's `drift-query` for each pair the state
- * holds, and a `check` block whose assertions turn a pair that is gone from the cloud, or a question
- * that could not be answered, into a plan-time warning naming the pair.
+ * The opt-in drift check of an association (one instance, or one per image with `for_each`): a
+ * `data "external"` that runs the handler's `drift-query` for each pair the state says was made (the
+ * step that associates), and a `check` block whose assertions turn a pair that is gone from the
+ * cloud, or a question that could not be answered, into a plan-time warning naming the pair and the
+ * `-replace` of its step, which associates it again.
  *
  * The data source sits outside the `check` block on purpose: a data source scoped to a check block is
  * re-read during every apply, so `terraform plan -detailed-exitcode` would never again report "no
  * changes" (exit 0). Failures cannot fail the plan either way: `drift-query` reports them in its answer.
  *
- * The query passes the resource's `id`, which the handler ignores: it is unknown while the pair is
- * being created or replaced, which defers the query to the apply, after the association exists,
- * instead of reporting a pair that is not there yet.
+ * The query passes the step's `id`, which the handler ignores: it is unknown while the pair is
+ * being associated, which defers the query to the apply, after the associate ran, instead of
+ * reporting a pair that is not there yet.
  */
 export class DriftCheck extends TerraformElement {
   constructor(
     scope: Construct,
     id: string,
-    private readonly resource: Resource,
+    private readonly association: Resource,
+    private readonly associate: Resource,
     private readonly provisioners: HandlerProvisioners,
   ) {
     super(scope, id);
   }
 
   public toTerraform(): any {
-    // Decided at synth: FpgaImageAssociations sets the resource's for_each after creating it.
-    const many = this.resource.forEach !== undefined;
+    // Decided at synth: FpgaImageAssociations sets the association's for_each after creating it.
+    const many = this.association.forEach !== undefined;
     const name = this.friendlyUniqueId;
     const data = `data.external.${name}`;
-    const address = `null_resource.${this.resource.friendlyUniqueId}`;
+    // The step that associates: it holds the pairs made, and replacing it associates again.
+    const address = `null_resource.${this.associate.friendlyUniqueId}`;
     const pair = many ? 'each.value' : address;
     const answers = many ? `values(${data})` : `[${data}]`;
     const fpga = `d.query.${INPUT_ENV.fpgaImageId}`;
