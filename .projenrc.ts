@@ -33,6 +33,8 @@ const project = new cdktf.ConstructLibraryCdktf({
     'jest-util@^29',
     // `cdktf deploy` / `cdktf destroy` in the end-to-end tests
     'cdktf-cli@0.21.0',
+    // the handler's HTTP client, bundled into assets/handler.js (pinned: its llhttp build decides the start-up cost)
+    'undici@7.30.2',
   ],
 
   // Runtime code (the handler Terraform runs, the API emulator) is bundled by esbuild, not compiled by jsii.

@@ -1,14 +1,17 @@
+// eslint-disable-next-line import/no-extraneous-dependencies -- types only
+import type { Dispatcher } from 'undici';
 import type { Credentials } from './config';
+import { openDispatcher } from './dispatchers';
 import { AuthError, describeFault, readFault, type ApiResponse } from './errors';
-import { Route, type Proxy } from './proxy';
+import type { Proxy } from './proxy';
 import type { AttemptSettings, RetryPolicy } from './retry';
 import { signedHeaders, type OutgoingRequest } from './sign-request';
 
 /**
- * The one HTTP client: Node's own http/https with a keep-alive agent (undici's parser is
- * WebAssembly, whose compile and teardown cost more than a whole run of this program), directly or
- * through a proxy (see ./proxy). Each attempt is signed afresh, bounded by its own timeout, and
- * retried by the RetryPolicy.
+ * The one HTTP client: undici, through one kept-alive dispatcher (./dispatchers), directly or
+ * through the proxy that ./proxy decided on. Each attempt is signed afresh, bounded by its own
+ * timeout, and retried by the RetryPolicy; undici's failures are told to the policy in Node's
+ * network error codes, which it classifies.
  */
 
 /** Larger answers are cut: the handler only ever reads short JSON documents and error excerpts. */
@@ -26,16 +29,29 @@ export interface ApiCall {
   readonly permission: string;
 }
 
+/** undici's codes, as the network failures they are: a closed socket is a reset; its own timeouts are timeouts. */
+const NETWORK_CODES: Readonly<Record<string, string>> = {
+  UND_ERR_SOCKET: 'ECONNRESET',
+  UND_ERR_CONNECT_TIMEOUT: 'ETIMEDOUT',
+  UND_ERR_HEADERS_TIMEOUT: 'ETIMEDOUT',
+  UND_ERR_BODY_TIMEOUT: 'ETIMEDOUT',
+};
+
+/** What undici says when the proxy refuses: a CONNECT answered with other than 200, or a 407 to a forwarded request. */
+const PROXY_REFUSAL = /^Proxy (?:response \((\d{3})\) !== 200 when HTTP Tunneling|Authentication Required \((407)\))$/;
+
 export class ApiClient {
-  private readonly route: Route;
+  private readonly originUrl: URL;
+  /** Opened by the first attempt; dropped when an attempt times out, so that the next one starts afresh. */
+  private dispatcher?: Promise<Dispatcher>;
 
   public constructor(
     private readonly origin: string,
     private readonly credentials: Credentials,
     private readonly retry: RetryPolicy,
-    proxy?: Proxy,
+    private readonly proxy?: Proxy,
   ) {
-    this.route = new Route(new URL(origin), proxy);
+    this.originUrl = new URL(origin);
   }
 
   /**
@@ -56,9 +72,10 @@ export class ApiClient {
     return response;
   }
 
-  /** Closes kept-alive connections so that the process can exit. */
+  /** Closes kept-alive connections, and any tunnel being opened, so that the process can exit. */
   public close(): void {
-    this.route.close();
+    void this.dispatcher?.then((dispatcher) => dispatcher.destroy());
+    this.dispatcher = undefined;
   }
 
   private authHint(status: number, permission: string): string {
@@ -69,35 +86,64 @@ export class ApiClient {
         + 'Not retried: Huawei Cloud locks an access key for 5 minutes after 5 failed attempts';
   }
 
-  /** One attempt: resolves with any HTTP response, rejects on a network failure or timeout. */
-  private send(request: OutgoingRequest, settings: AttemptSettings): Promise<ApiResponse> {
+  /**
+   * One attempt: resolves with any HTTP response, rejects on a network failure or timeout. undici
+   * sends Content-Length with every body, DELETE's included, and nothing else beyond the signed headers.
+   */
+  private async send(request: OutgoingRequest, settings: AttemptSettings): Promise<ApiResponse> {
+    const headers = signedHeaders(request, this.credentials, new Date(Date.now() + settings.clockOffsetMs));
+    const opened = (this.dispatcher ??= openDispatcher(this.originUrl, this.proxy));
+    const dispatcher = await opened;
     return new Promise((resolve, reject) => {
-      const headers = signedHeaders(request, this.credentials, new Date(Date.now() + settings.clockOffsetMs));
-      if (request.body.length > 0) headers['content-length'] = String(request.body.length);
-      const req = this.route.request(request.url, { method: request.method, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
+      let status = 0;
+      let responseHeaders: ApiResponse['headers'] = {};
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let settled = false;
+      const settle = (outcome: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        outcome();
+      };
+      const timer = setTimeout(() => {
+        settle(() => reject(Object.assign(new Error(`no answer within ${settings.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+        // Whatever the attempt waits for (a connection, a tunnel, headers, the body), closing the dispatcher ends it.
+        if (this.dispatcher === opened) this.dispatcher = undefined;
+        void dispatcher.destroy();
+      }, settings.timeoutMs);
+      dispatcher.dispatch({
+        origin: this.origin,
+        method: request.method,
+        path: `${request.url.pathname}${request.url.search}`,
+        headers,
+        body: request.body.length > 0 ? request.body : undefined,
+      }, {
+        onRequestStart: () => undefined,
+        onResponseStart: (_, statusCode, answerHeaders) => {
+          status = statusCode;
+          responseHeaders = answerHeaders;
+        },
+        onResponseData: (_, chunk) => {
           if (size < MAX_BODY_BYTES) chunks.push(chunk);
           size += chunk.length;
-        });
-        res.on('end', () => {
-          clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') });
-        });
-        res.on('error', fail);
+        },
+        onResponseEnd: () => settle(() => resolve({ status, headers: responseHeaders, body: Buffer.concat(chunks).toString('utf8') })),
+        onResponseError: (_, error) => settle(() => reject(this.networkError(request, error))),
       });
-      const timer = setTimeout(() => {
-        const error = Object.assign(new Error(`no answer within ${settings.timeoutMs} ms`), { code: 'ETIMEDOUT' });
-        fail(error);
-        req.destroy(error);
-      }, settings.timeoutMs);
-      function fail(error: Error): void {
-        clearTimeout(timer);
-        reject(error);
-      }
-      req.on('error', fail);
-      req.end(request.body.length > 0 ? request.body : undefined);
     });
+  }
+
+  /** undici's error in the terms of Node's network errors, which the retry policy classifies; a refusing proxy is named. */
+  private networkError(request: OutgoingRequest, error: Error & { code?: string }): Error {
+    const refusal = PROXY_REFUSAL.exec(error.message);
+    if (refusal && this.proxy) {
+      const status = Number(refusal[1] ?? refusal[2]);
+      const asked = this.originUrl.protocol === 'https:' ? `CONNECT ${this.originUrl.hostname}:${this.originUrl.port || 443}` : `${request.method} ${request.url.href}`;
+      const reason = status === 407 ? ' Proxy Authentication Required' : '';
+      return Object.assign(new Error(`the proxy ${this.proxy.origin} answered ${asked} with HTTP ${status}${reason}`), { code: 'EPROXY', cause: error });
+    }
+    const code = NETWORK_CODES[error.code ?? ''];
+    return code ? Object.assign(new Error(error.message), { code, cause: error }) : error;
   }
 }

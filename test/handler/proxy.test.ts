@@ -42,16 +42,14 @@ describe('parseProxy', () => {
     const { proxy } = parseProxy('HTTPS_PROXY', 'http://us%40er:p%3Ass@proxy.corp:3128');
     expect(proxy).toEqual({
       origin: 'http://proxy.corp:3128',
-      hostname: 'proxy.corp',
-      port: 3128,
       authorization: `Basic ${Buffer.from('us@er:p:ss').toString('base64')}`,
       password: 'p:ss',
     });
   });
 
-  it('defaults to http:// and port 80; IPv6 loses its brackets', () => {
-    expect(parseProxy('HTTPS_PROXY', 'proxy.corp').proxy).toEqual({ origin: 'http://proxy.corp', hostname: 'proxy.corp', port: 80 });
-    expect(parseProxy('HTTPS_PROXY', 'http://[::1]:3128/').proxy).toMatchObject({ origin: 'http://[::1]:3128', hostname: '::1', port: 3128 });
+  it('defaults to http://; an IPv6 proxy keeps its brackets in the origin', () => {
+    expect(parseProxy('HTTPS_PROXY', 'proxy.corp').proxy).toEqual({ origin: 'http://proxy.corp' });
+    expect(parseProxy('HTTPS_PROXY', 'http://[::1]:3128/').proxy).toEqual({ origin: 'http://[::1]:3128' });
   });
 
   it.each([
