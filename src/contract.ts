@@ -5,9 +5,10 @@
 
 /**
  * What the handler does; the first command-line argument. `drift-query` speaks the protocol of
- * Terraform's `external` data source (see DRIFT_RESULT).
+ * Terraform's `external` data source (see DRIFT_RESULT). `list` needs no ECS image ID: it prints
+ * every ECS image the FPGA image is associated with, for finding associations to remove by hand.
  */
-export const OPERATIONS = ['associate', 'disassociate', 'status', 'drift-query'] as const;
+export const OPERATIONS = ['associate', 'disassociate', 'status', 'list', 'drift-query'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 /** Non-secret inputs, passed through the provisioner's `environment` (never on a command line). */

@@ -26,6 +26,13 @@ export interface FaultRule {
   readonly headers?: Readonly<Record<string, string>>;
   /** Wait this long first. Required for delay, which then handles the request normally; the other actions then act. */
   readonly delayMs?: number;
+  /**
+   * The request reaches the API and takes effect first (a relation made or removed, if the API
+   * accepts it); then the action loses, replaces or delays its answer: `reset` or `hang` (the
+   * client never learns the outcome), `respond` (a 5xx from a gateway after the backend acted), or
+   * `delay` (the real answer, late). Default false: the fault acts instead of the API.
+   */
+  readonly takesEffect?: boolean;
 }
 
 export interface RateLimit {
@@ -35,7 +42,7 @@ export interface RateLimit {
 }
 
 const ACTIONS: readonly FaultAction[] = ['respond', 'reset', 'hang', 'delay'];
-const RULE_KEYS = ['method', 'path', 'times', 'action', 'status', 'body', 'headers', 'delayMs'];
+const RULE_KEYS = ['method', 'path', 'times', 'action', 'status', 'body', 'headers', 'delayMs', 'takesEffect'];
 
 interface ArmedRule {
   readonly rule: FaultRule;
@@ -44,7 +51,8 @@ interface ArmedRule {
 
 /** Why a rule is unusable, or undefined. */
 function ruleProblem(rule: FaultRule): string | undefined {
-  const { method, path, times, action = 'respond', status, body, headers, delayMs } = rule;
+  const { method, path, times, action = 'respond', status, body, headers, delayMs, takesEffect } = rule;
+  if (takesEffect !== undefined && typeof takesEffect !== 'boolean') return `takesEffect ${showValue(String(takesEffect))} must be true or false`;
   if (method !== undefined && typeof method !== 'string') return 'method must be a string';
   if (path !== undefined && typeof path !== 'string') return 'path must be a string';
   if (times !== undefined && times !== -1 && times !== Infinity && !(Number.isInteger(times) && times >= 1)) {

@@ -7,6 +7,8 @@ export interface RequestRecord {
   readonly status?: number;
   /** The fault action that handled the request, or `rate-limit` when throttling answered it. */
   readonly fault?: string;
+  /** With a `takesEffect` fault: the status of the API's own answer, which the client may never have seen. */
+  readonly effect?: number;
   /** Arrival time on the emulator's clock (real clock + offset), in epoch milliseconds. */
   readonly at: number;
   readonly requestId: string;

@@ -157,13 +157,16 @@ export class FpgaApiEmulator {
     const fault = this.faults.take(record.method, target);
     const action = fault && (fault.action ?? 'respond');
     if (action) record.fault = action;
+    // The API acts now; what the client hears (if anything) is up to the fault.
+    const effect = fault?.takesEffect ? this.answer(req, target, body, record) : undefined;
+    if (effect) record.effect = effect.status;
     if (fault?.delayMs && !(await this.pause(fault.delayMs))) return;
 
     let reply: Reply | undefined;
     if (action === 'reset') (this.tcpSockets.get(clientKey(req.socket)) ?? req.socket).resetAndDestroy();
     else if (action === 'respond') reply = { status: fault!.status!, body: fault!.body, headers: fault!.headers };
     // A hung request gets no reply; stop() destroys its socket.
-    else if (action !== 'hang') reply = this.answer(req, target, body, record);
+    else if (action !== 'hang') reply = effect ?? this.answer(req, target, body, record);
     if (reply) {
       record.status = reply.status;
       this.send(res, reply);

@@ -1,11 +1,11 @@
 import { INPUT_ENV } from '../contract';
 import { associationPath, associationsQueryPath } from '../rules';
 import type { Association } from './config';
-import { describeFault, readFault, RejectedError, UnexpectedResponseError, type ApiFault, type ApiResponse } from './errors';
+import { describeFault, GaveUpError, readFault, RejectedError, UnexpectedResponseError, type ApiFault, type ApiResponse } from './errors';
 import type { ApiClient } from './http-client';
 
 /**
- * The three operations. Happy paths are one request each; only an ambiguous refusal (associate:
+ * The operations. Happy paths are one request each; only an ambiguous refusal (associate:
  * 400; disassociate: 400 or 404) costs a query of the association, so that running an operation
  * twice, or after someone did it by hand, succeeds.
  */
@@ -64,10 +64,10 @@ function rejected(kind: Kind, operation: string, response: ApiResponse, a: Assoc
   return new RejectedError(describeFault(fault), { operation, fault, hint: hintFor(kind, fault, a) });
 }
 
-/** Whether the pair is associated (the `status` operation); an FPGA image the API does not know has none. */
-export async function isAssociated(api: ApiClient, a: Association): Promise<boolean> {
-  const operation = `query the association of FPGA image ${a.fpgaImageId} with ECS image ${a.imageId}`;
-  const query = new URLSearchParams({ fpga_image_id: a.fpgaImageId, image_id: a.imageId });
+type AssociationEntry = { image_id?: unknown; fpgaimages?: unknown };
+
+/** One page of the associations query; an FPGA image the API does not know has none. */
+async function queryAssociations(api: ApiClient, a: Association, operation: string, query: URLSearchParams): Promise<AssociationEntry[]> {
   const response = await api.call({
     method: 'GET',
     path: `${associationsQueryPath(a.projectId)}?${query}`,
@@ -76,7 +76,7 @@ export async function isAssociated(api: ApiClient, a: Association): Promise<bool
   });
   const fault = readFault(response);
   // An unknown API path (APIGW.0101) is a wrong endpoint, not a missing FPGA image.
-  if (response.status === 404 && !fault.code?.startsWith('APIGW.')) return false;
+  if (response.status === 404 && !fault.code?.startsWith('APIGW.')) return [];
   if (!succeeded(response)) throw rejected('query', operation, response, a);
   let associations: unknown;
   try {
@@ -91,10 +91,36 @@ export async function isAssociated(api: ApiClient, a: Association): Promise<bool
       hint: 'The API answered in an unknown format: report this with the request id',
     });
   }
-  return associations.some((entry: { image_id?: unknown; fpgaimages?: unknown }) =>
-    entry?.image_id === a.imageId
-    && Array.isArray(entry.fpgaimages)
-    && entry.fpgaimages.some((image: { id?: unknown }) => image?.id === a.fpgaImageId));
+  return associations;
+}
+
+function relates(entry: AssociationEntry, fpgaImageId: string): boolean {
+  return Array.isArray(entry?.fpgaimages) && entry.fpgaimages.some((image: { id?: unknown }) => image?.id === fpgaImageId);
+}
+
+/** Whether the pair is associated (the `status` operation). */
+export async function isAssociated(api: ApiClient, a: Association): Promise<boolean> {
+  const operation = `query the association of FPGA image ${a.fpgaImageId} with ECS image ${a.imageId}`;
+  const associations = await queryAssociations(api, a, operation, new URLSearchParams({ fpga_image_id: a.fpgaImageId, image_id: a.imageId }));
+  return associations.some((entry) => entry?.image_id === a.imageId && relates(entry, a.fpgaImageId));
+}
+
+/** The API's largest page of the associations query. */
+const PAGE_SIZE = 100;
+
+/**
+ * Every ECS image the FPGA image is associated with, sorted (the `list` operation): what a person
+ * whose FPGA image is protected needs to know first, whoever made the associations.
+ */
+export async function associatedImages(api: ApiClient, a: Omit<Association, 'imageId'>): Promise<string[]> {
+  const operation = `list the ECS images FPGA image ${a.fpgaImageId} is associated with`;
+  const imageIds = new Set<string>();
+  for (let page = 1; ; page++) {
+    const query = new URLSearchParams({ fpga_image_id: a.fpgaImageId, page: String(page), size: String(PAGE_SIZE) });
+    const entries = await queryAssociations(api, { ...a, imageId: '' }, operation, query);
+    entries.filter((entry) => typeof entry?.image_id === 'string' && relates(entry, a.fpgaImageId)).forEach((entry) => imageIds.add(entry.image_id as string));
+    if (entries.length < PAGE_SIZE) return [...imageIds].sort();
+  }
 }
 
 /** POST or DELETE on the association resource: the same path and body, `{"image":{"id":…}}`. */
@@ -105,13 +131,28 @@ function callAssociation(api: ApiClient, a: Association, method: 'POST' | 'DELET
 /** Associates the pair; returns the line that says what happened. */
 export async function associate(api: ApiClient, a: Association): Promise<string> {
   const operation = `associate FPGA image ${a.fpgaImageId} with ECS image ${a.imageId}`;
-  const response = await callAssociation(api, a, 'POST', operation, PERMISSIONS.associate);
+  const response = await callAssociation(api, a, 'POST', operation, PERMISSIONS.associate).catch((error: unknown) => {
+    throw error instanceof GaveUpError && error.outcomeUnknown ? outcomeUnknown(error, a) : error;
+  });
   if (succeeded(response)) return `associated FPGA image ${a.fpgaImageId} with ECS image ${a.imageId} (${answer(response)})`;
   // 400 means "already associated" or "the ECS image has its 10 FPGA images": only a query tells which.
   if (response.status === 400 && (await isAssociated(api, a))) {
     return `FPGA image ${a.fpgaImageId} was already associated with ECS image ${a.imageId}: nothing to do (the API answered ${answer(response)})`;
   }
   throw rejected('associate', operation, response, a);
+}
+
+/** Giving up on an associate that the API may have carried out: say so, and what settles it. */
+function outcomeUnknown(error: GaveUpError, a: Association): GaveUpError {
+  return new GaveUpError(error.message, {
+    operation: error.operation,
+    fault: error.fault,
+    cause: error.cause,
+    outcomeUnknown: true,
+    hint: `The association of FPGA image ${a.fpgaImageId} with ECS image ${a.imageId} may have been made: the API may have acted on a request whose answer was lost. `
+      + 'Run `terraform apply` again once the API answers: it confirms the association (or makes it); `terraform destroy` removes it either way. '
+      + error.hint,
+  });
 }
 
 /** Removes the association; returns the line that says what happened. */

@@ -147,13 +147,16 @@ function readProxy(env: Env, origin: string, problems: string[]): Proxy | undefi
   return proxy;
 }
 
-/** Reads and checks everything the handler needs; throws one InvalidInputError naming every problem. */
-export function readConfig(env: Env = process.env): HandlerConfig {
+/**
+ * Reads and checks everything the handler needs; throws one InvalidInputError naming every problem.
+ * Without `imageId` (the `list` operation), the ECS image ID is not read and is left empty.
+ */
+export function readConfig(env: Env = process.env, { imageId = true }: { readonly imageId?: boolean } = {}): HandlerConfig {
   const problems: string[] = [];
   const association = {
     projectId: readId(env, 'projectId', problems),
     fpgaImageId: readId(env, 'fpgaImageId', problems),
-    imageId: readId(env, 'imageId', problems),
+    imageId: imageId ? readId(env, 'imageId', problems) : '',
   };
   const origin = readOrigin(env, problems);
   const tuning = readTuning(env, problems);

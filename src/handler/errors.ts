@@ -123,6 +123,13 @@ export class AuthError extends HandlerError {
 /** Transient failures outlasted the attempts or the total timeout, or the API could not be reached. */
 export class GaveUpError extends HandlerError {
   public readonly exitCode = EXIT_CODES.gaveUp;
+  /** Whether an attempt may have been carried out by the API although no answer said so. */
+  public readonly outcomeUnknown: boolean;
+
+  public constructor(cause: string, details: HandlerErrorDetails & { readonly outcomeUnknown?: boolean } = {}) {
+    super(cause, details);
+    this.outcomeUnknown = details.outcomeUnknown ?? false;
+  }
 }
 
 /** The API answered 2xx with something the handler cannot read. */

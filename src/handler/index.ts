@@ -1,5 +1,5 @@
 import { EXIT_CODES, OPERATIONS, type Operation } from '../contract';
-import { associate, disassociate, isAssociated } from './association';
+import { associate, associatedImages, disassociate, isAssociated } from './association';
 import { readConfig, readQueryConfig, type HandlerConfig } from './config';
 import { driftAnswer, driftProblem, readStdin } from './drift-query';
 import { HandlerError, InvalidInputError } from './errors';
@@ -10,7 +10,7 @@ import { RetryPolicy } from './retry';
 
 /**
  * The program Terraform runs: `node handler.js associate` at create time, `node handler.js
- * disassociate` at destroy time; `status` is for people and scripts. Inputs come from the
+ * disassociate` at destroy time; `status` and `list` are for people and scripts. Inputs come from the
  * environment (see ../contract); the exit code says how it went. `drift-query` is the drift check's
  * external data source: its inputs come on stdin, its answer (failures included) on stdout.
  */
@@ -31,10 +31,14 @@ async function run(operation: Operation, config: HandlerConfig, log: Log): Promi
     requestsPerSecond: rate,
     onUnavailable: (reason) => log.note(reason),
   });
-  const retry = new RetryPolicy(config.tuning, Date.now() + config.tuning.totalTimeoutMs, log, budget);
+  const parent = process.ppid;
+  const retry = new RetryPolicy(config.tuning, Date.now() + config.tuning.totalTimeoutMs, log, budget, () => process.ppid !== parent);
   const api = new ApiClient(config.origin, config.credentials, retry, config.proxy);
   try {
-    if (operation === 'status' || operation === 'drift-query') {
+    if (operation === 'list') {
+      const { fpgaImageId } = config.association;
+      log.result({ fpgaImageId, imageIds: await associatedImages(api, config.association) });
+    } else if (operation === 'status' || operation === 'drift-query') {
       const associated = await isAssociated(api, config.association);
       const { fpgaImageId, imageId } = config.association;
       log.result(operation === 'status' ? { fpgaImageId, imageId, associated } : driftAnswer(associated));
@@ -51,7 +55,7 @@ async function main(): Promise<void> {
   let operation: Operation | undefined;
   try {
     operation = parseOperation(process.argv.slice(2));
-    const config = operation === 'drift-query' ? readQueryConfig(await readStdin()) : readConfig();
+    const config = operation === 'drift-query' ? readQueryConfig(await readStdin()) : readConfig(process.env, { imageId: operation !== 'list' });
     const { accessKey, secretKey, securityToken } = config.credentials;
     log = new Log([secretKey, accessKey, securityToken, config.proxy?.password]);
     await run(operation, config, log);

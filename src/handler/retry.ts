@@ -17,6 +17,8 @@ const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504
 const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
   'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH',
 ]);
+/** Network failures that happen before a request can have reached the API: it certainly did not act. */
+const NOT_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH']);
 /** A wait for a request slot this long is worth a line: it explains a slow apply. */
 const NOTABLE_SLOT_WAIT_MS = 5_000;
 /** Beyond this, a 401/403 is taken to be the clocks' fault (the gateway allows 15 minutes). */
@@ -49,6 +51,16 @@ export function retryAfterMs(value: string | string[] | undefined, now: number):
   if (/^\d+$/.test(text)) return Number(text) * 1000;
   const date = Date.parse(text);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * Whether an attempt may have reached the API and been carried out although its answer says
+ * nothing of it: a 5xx (a gateway's, say) other than throttling, or a connection lost or timed out
+ * after it may have been sent. Throttling answers and refused connections mean it was not.
+ */
+function mayHaveActed(outcome: Outcome): boolean {
+  if ('error' in outcome) return !NOT_SENT_CODES.has(outcome.error.code ?? '');
+  return outcome.response.status >= 500 && !THROTTLING_CODES.has(outcome.fault.code ?? '');
 }
 
 /** Capped exponential backoff with full jitter: uniform in [0, min(max, base * 2^(attempt-1))]. */
@@ -89,6 +101,11 @@ export class RetryPolicy {
     private readonly deadline: number,
     private readonly log: Log,
     private readonly budget?: RateBudget,
+    /**
+     * True once the process that started the handler (Terraform) is gone, killed say: a late
+     * associate would then make an association that a later destroy has already passed by.
+     */
+    private readonly abandoned: () => boolean = () => false,
   ) {}
 
   /**
@@ -100,12 +117,14 @@ export class RetryPolicy {
     const started = Date.now();
     const totalTimeout = `${INPUT_ENV.totalTimeoutMs}=${this.tuning.totalTimeoutMs}`;
     let last: Outcome | undefined;
+    let unknown = false;
     for (let n = 1; ; n++) {
       const slotWaitMs = await this.waitForSlot(operation);
+      if (this.abandoned()) throw this.giveUp(operation, n - 1, started, 'the Terraform run that started this handler has ended, so nothing more is sent', last, unknown);
       const timeLeft = this.deadline - Date.now();
       if (timeLeft <= 0) {
         const waiting = slotWaitMs > 0 ? ` waiting for a request slot (${INPUT_ENV.maxRequestsPerSecond}=${this.tuning.maxRequestsPerSecond})` : '';
-        throw this.giveUp(operation, n - 1, started, `${totalTimeout} reached${waiting}`, last);
+        throw this.giveUp(operation, n - 1, started, `${totalTimeout} reached${waiting}`, last, unknown);
       }
       const settings = { timeoutMs: Math.min(this.tuning.attemptTimeoutMs, timeLeft), clockOffsetMs: this.clockOffsetMs };
       const outcome: Outcome = await attempt(settings).then(
@@ -113,12 +132,13 @@ export class RetryPolicy {
         (error: Error) => ({ error }),
       );
       last = outcome;
+      unknown ||= mayHaveActed(outcome);
       const decision = this.decide(outcome);
       if (decision.kind === 'done') return decision.response;
-      if (decision.kind === 'unreachable') throw this.giveUp(operation, n, started, 'not a transient error', outcome);
+      if (decision.kind === 'unreachable') throw this.giveUp(operation, n, started, 'not a transient error', outcome, unknown);
       // Out of attempts, a clock-skewed 401 is still an authentication failure, not a transient one.
       if (n >= this.tuning.maxAttempts && decision.kind === 'resign') return decision.response;
-      if (n >= this.tuning.maxAttempts) throw this.giveUp(operation, n, started, `${INPUT_ENV.maxAttempts}=${this.tuning.maxAttempts} reached`, outcome);
+      if (n >= this.tuning.maxAttempts) throw this.giveUp(operation, n, started, `${INPUT_ENV.maxAttempts}=${this.tuning.maxAttempts} reached`, outcome, unknown);
 
       if (decision.kind === 'resign') {
         this.log.note(`${operation}: attempt ${n} got ${describeOutcome(outcome, RETRY_LINE_MESSAGE_LENGTH)}; the API's clock is ${duration(Math.abs(decision.clockOffsetMs))} `
@@ -131,7 +151,7 @@ export class RetryPolicy {
       const waitMs = decision.waitMs ?? backoffMs(n, this.tuning);
       if (waitMs >= this.deadline - Date.now()) {
         const limit = decision.waitMs === undefined ? `${totalTimeout} reached` : `the API asked to wait ${duration(waitMs)}, past ${totalTimeout}`;
-        throw this.giveUp(operation, n, started, limit, outcome);
+        throw this.giveUp(operation, n, started, limit, outcome, unknown);
       }
       this.log.note(`${operation}: attempt ${n} of ${this.tuning.maxAttempts} got ${describeOutcome(outcome, RETRY_LINE_MESSAGE_LENGTH)}; retrying in ${duration(waitMs)}`);
       if (decision.throttled) await this.budget?.defer(Date.now() + waitMs);
@@ -149,12 +169,15 @@ export class RetryPolicy {
     return waitedMs;
   }
 
-  private giveUp(operation: string, attempts: number, started: number, limit: string, last: Outcome | undefined): GaveUpError {
+  private giveUp(
+    operation: string, attempts: number, started: number, limit: string, last: Outcome | undefined, outcomeUnknown: boolean,
+  ): GaveUpError {
     const lastGot = last ? `; the last got ${describeOutcome(last)}` : '';
     return new GaveUpError(
       `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'} in ${duration(Date.now() - started)} (${limit})${lastGot}`,
       {
         operation,
+        outcomeUnknown,
         fault: last && 'fault' in last ? last.fault : undefined,
         cause: last && 'error' in last ? last.error : undefined,
         hint: last && 'error' in last

@@ -73,19 +73,48 @@ export class Workspace {
   }
 
   async run(args: string[], extraEnv: Record<string, string> = {}): Promise<RunResult> {
+    return this.interrupt(args, extraEnv);
+  }
+
+  /**
+   * Runs a command and, once `when` resolves, sends `signal`: SIGINT to the command's whole process
+   * group, as Ctrl-C in a terminal does (Terraform and the handler it runs both get it); SIGKILL to
+   * the CLI's process alone, as `kill -9` or an OOM kill does (what it started runs on, orphaned).
+   */
+  async interrupt(args: string[], extraEnv: Record<string, string>, signal?: 'SIGINT' | 'SIGKILL', when?: () => Promise<void>): Promise<RunResult> {
     const { HW_ACCESS_KEY, HW_SECRET_KEY, HW_SECURITY_TOKEN, ...inherited } = process.env;
     const child = spawn(this.cli.binary, args, {
       cwd: this.dir,
       env: { ...inherited, ...this.cli.env, ...FAST_RETRIES, ...this.env, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: signal !== undefined,
     });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    this.transcript.push(`$ ${this.cli.binaryName} ${args.join(' ')}\n${stdout}${stderr}`);
+    const closed = new Promise<number | null>((resolve) => child.on('close', (code, killedBy) => resolve(killedBy ? 128 + os.constants.signals[killedBy] : code)));
+    if (signal && when) {
+      await when();
+      process.kill(signal === 'SIGINT' ? -child.pid! : child.pid!, signal);
+    }
+    const status = await closed;
+    this.transcript.push(`$ ${this.cli.binaryName} ${args.join(' ')}${signal ? ` (${signal})` : ''}\n${stdout}${stderr}`);
     return { status, stdout, stderr };
+  }
+
+  /**
+   * Processes a killed CLI left running in the stack directory, whose command line includes `match`:
+   * the handlers it had started, and the provider plugins, which outlive a CLI killed with SIGKILL.
+   */
+  leftoverProcesses(match = ''): number[] {
+    return fs.readdirSync('/proc').filter((pid) => /^\d+$/.test(pid)).map(Number).filter((pid) => {
+      try {
+        return fs.readlinkSync(`/proc/${pid}/cwd`) === this.dir && fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(match);
+      } catch {
+        return false;
+      }
+    });
   }
 
   async mustRun(args: string[], extraEnv: Record<string, string> = {}): Promise<RunResult> {
@@ -113,15 +142,28 @@ export class Workspace {
     return (await this.run(['plan', '-detailed-exitcode', '-input=false', '-no-color'])).status;
   }
 
-  /** The association pairs Terraform's state holds as live (a tainted object is one whose create failed). */
+  /**
+   * The pairs Terraform's state says are associated: an association whose step that associates is
+   * in the state and not tainted. A tainted step (its associate failed or was interrupted) does not
+   * count, so a pair the API related all the same shows as a disagreement with the cloud.
+   */
   async statePairs(): Promise<{ fpgaImageId: string; imageId: string }[]> {
+    const { associations, steps } = await this.stateObjects();
+    const associated = new Set(associations.filter((r) => !r.tainted).map((r) => r.values.id));
+    return sortPairs(steps.filter((r) => !r.tainted && associated.has(r.values.triggers.association_id)).map(pairOf));
+  }
+
+  /** The pairs whose association is in the state (so destroy disassociates them), however their associate went. */
+  async associationPairs(): Promise<{ fpgaImageId: string; imageId: string; tainted: boolean }[]> {
+    return (await this.stateObjects()).associations.map((r) => ({ ...pairOf(r), tainted: r.tainted === true }));
+  }
+
+  /** The null_resources in the state: associations (identity triggers) and the steps that made them (with `association_id`). */
+  private async stateObjects(): Promise<{ associations: any[]; steps: any[] }> {
     const { stdout } = await this.mustRun(['show', '-json', '-no-color']);
-    const resources: any[] = JSON.parse(stdout).values?.root_module?.resources ?? [];
-    return sortPairs(
-      resources
-        .filter((r) => r.type === 'null_resource' && !r.tainted)
-        .map((r) => ({ fpgaImageId: r.values.triggers.fpga_image_id, imageId: r.values.triggers.image_id })),
-    );
+    const resources: any[] = (JSON.parse(stdout).values?.root_module?.resources ?? []).filter((r: any) => r.type === 'null_resource');
+    const isStep = (r: any) => r.values.triggers.association_id !== undefined;
+    return { associations: resources.filter((r) => !isStep(r)), steps: resources.filter(isStep) };
   }
 
   /** Every file Terraform wrote (state, backups, lock file) plus every command's output. */
@@ -134,8 +176,13 @@ export class Workspace {
   }
 
   cleanup(): void {
+    this.leftoverProcesses().forEach((pid) => process.kill(pid, 'SIGKILL'));
     fs.rmSync(this.outdir, { recursive: true, force: true });
   }
+}
+
+function pairOf(resource: any): { fpgaImageId: string; imageId: string } {
+  return { fpgaImageId: resource.values.triggers.fpga_image_id, imageId: resource.values.triggers.image_id };
 }
 
 export function sortPairs<T extends { fpgaImageId: string; imageId: string }>(pairs: T[]): { fpgaImageId: string; imageId: string }[] {

@@ -190,6 +190,7 @@ describe('giving up: exit 5, within the time allowed', () => {
     expect(seen(emu)).toEqual(['POST hang']);
     expect(run.stderr).toContain('the last got no answer within');
     expect(run.stderr).toContain('check the network, any proxy or firewall');
+    expect(run.stderr).toContain(`The association of FPGA image ${FPGA_IMAGE_ID} with ECS image ${IMAGE_ID} may have been made`);
   });
 
   it('at once when Retry-After asks for more time than is left', async () => {

@@ -46,7 +46,7 @@ describe('invalid input: exit 2, nothing sent', () => {
     const run = await runHandler(args, envFor(emu));
 
     expect(run.code).toBe(EXIT_CODES.invalidInput);
-    expect(run.stderr).toContain('usage: node handler.js <associate|disassociate|status|drift-query>');
+    expect(run.stderr).toContain('usage: node handler.js <associate|disassociate|status|list|drift-query>');
     expect(emu.requests()).toEqual([]);
   });
 });
