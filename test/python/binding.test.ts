@@ -1,7 +1,8 @@
 /**
  * The Python binding, as a Python user gets it: the wheel jsii-pacmak builds from the assembly, installed
  * into a fresh virtual environment, synthesizes from Python (app/main.py) what the same stack synthesizes
- * in TypeScript (stack.ts), handler bundle included.
+ * in TypeScript (stack.ts), handler bundle included; and a stack defined in Python applies and destroys with real
+ * Terraform against the emulator.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -9,6 +10,9 @@ import * as path from 'node:path';
 import { ensurePythonWheel, ROOT, run } from './artifacts';
 import { outputFiles, STACK_NAME, synthTypeScriptApp } from './stack';
 import { freshVenvWithWheel, pythonEnv } from './venv';
+import { DEMO_CREDENTIALS } from '../../src/emulator/options';
+import { startEmulatorProcess } from '../../src/emulator/process';
+import { ensureToolchain } from '../../tools/toolchain';
 
 let work: string;
 let python: string;
@@ -83,3 +87,33 @@ test('a bad prop raises a Python exception that names the construct, the prop an
   // The message names the TypeScript prop (projectId): the library's messages are the same in every language.
   expect(printed).toContain('stack/Assoc: invalid projectId "nope": expected 32 lowercase hexadecimal characters');
 }, 60_000);
+
+test("a stack defined in Python applies and destroys with the toolchain's CLI: the relation appears, then is gone", async () => {
+  const [cli] = (await ensureToolchain()).clis;
+  const emulator = await startEmulatorProcess();
+  try {
+    const relation = { fpgaImageId: '4010a32b5f231f04015f24259efd0429', imageId: '18efee75-e058-4c52-a49c-9e3ba4d1c8de' };
+    const script = [
+      'import sys',
+      'from cdktf import App, LocalBackend, TerraformStack',
+      'from cdktf_fpga_image_association import FpgaImageAssociation',
+      'outdir, endpoint, project_id = sys.argv[1:]',
+      'app = App(outdir=outdir)',
+      'stack = TerraformStack(app, "applied")',
+      'LocalBackend(stack, path="terraform.tfstate")',
+      `FpgaImageAssociation(stack, "Assoc", project_id=project_id, fpga_image_id="${relation.fpgaImageId}", image_id="${relation.imageId}", endpoint=endpoint)`,
+      'app.synth()',
+    ].join('\n');
+    const outdir = path.join(work, 'applied.out');
+    await runPython(['-c', script, outdir, emulator.url, emulator.projectId]);
+    const env = { ...process.env, ...cli.env, HW_ACCESS_KEY: DEMO_CREDENTIALS.accessKey, HW_SECRET_KEY: DEMO_CREDENTIALS.secretKey };
+    const tf = (...args: string[]) => run(cli.binary, [...args, '-input=false', '-no-color'], { cwd: path.join(outdir, 'stacks', 'applied'), env });
+    await tf('init');
+    await tf('apply', '-auto-approve');
+    expect(await emulator.control.relations()).toEqual([relation]);
+    await tf('destroy', '-auto-approve');
+    expect(await emulator.control.relations()).toEqual([]);
+  } finally {
+    await emulator.stop();
+  }
+}, 120_000);
