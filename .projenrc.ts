@@ -68,10 +68,17 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '2
 // Runtime code is bundled into one self-contained file each: the synthesized stack must work without node_modules.
 const bundle = project.addTask('bundle', { description: 'Bundle the handler and the emulator into assets/' });
 for (const name of ['handler', 'emulator']) {
+  // The handler starts once per association and V8 parses all of it at each start: minified, it parses faster.
+  const lean = name === 'handler' ? ' --minify --legal-comments=eof' : '';
   bundle.exec(
-    `esbuild --bundle src/${name}/index.ts --platform=node --target=node20 --format=cjs --log-level=warning --outfile=assets/${name}.js`,
+    `esbuild --bundle src/${name}/index.ts --platform=node --target=node20 --format=cjs --log-level=warning${lean} --outfile=assets/${name}.js`,
   );
 }
+// The handler bundles undici (MIT), whose licence asks to go with every copy: it ships beside the bundle, in assets/.
+bundle.exec(
+  'node -e "const fs = require(\'fs\'); const { version } = require(\'undici/package.json\'); '
+  + 'fs.writeFileSync(\'assets/handler.js.LICENSE.txt\', \'assets/handler.js bundles undici \' + version + \' (https://github.com/nodejs/undici):\\n\\n\' + fs.readFileSync(require.resolve(\'undici/LICENSE\')))"',
+);
 project.npmignore?.addPatterns('!/assets/', '/bench/', '/bench-results/', '/.toolchain/', '/tools/', '/docs/', '/scripts/', '/examples/', '/cdktf.json', '/.ci/');
 // `npm run compile` builds everything the package ships: the bundles, then lib/ (jsii).
 project.compileTask.prependSpawn(bundle);
