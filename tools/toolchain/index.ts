@@ -262,7 +262,7 @@ async function decideProviders(
   let providers: ToolchainProviders;
   if (reached.length) {
     const leftOut = failed.map((f) => `${f.cli.binaryName} could not (${f.detail}) and is left out`).join('; ');
-    const reason = `${reached.map((c) => c.binaryName).join(' and ')} installed them (${through})${leftOut ? `; ${leftOut}` : ''}`;
+    const reason = `${reached.map((c) => `${c.binaryName} init`).join(' and ')} from your setup (${through})${leftOut ? `; ${leftOut}` : ''}`;
     providers = { source: 'registry', reason, userCliConfigFile, decidedBy };
   } else {
     const reason = `the registry is not reachable: ${failed[0].detail} (${through})`;
