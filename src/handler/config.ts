@@ -159,11 +159,13 @@ export function readConfig(env: Env = process.env, { imageId = true }: { readonl
     imageId: imageId ? readId(env, 'imageId', problems) : '',
   };
   const origin = readOrigin(env, problems);
+  // What the association's own inputs (the construct's triggers) got wrong, as opposed to the environment.
+  const invalidAssociation = problems.length > 0;
   const tuning = readTuning(env, problems);
   const credentials = readCredentials(env, problems);
   const proxy = readProxy(env, origin, problems);
   if (problems.length > 0) {
-    throw new InvalidInputError(problems.join('; '), { hint: 'Nothing was sent to the API' });
+    throw new InvalidInputError(problems.join('; '), { hint: 'Nothing was sent to the API', invalidAssociation });
   }
   return { association, origin, tuning, credentials, proxy };
 }

@@ -108,6 +108,16 @@ export abstract class HandlerError extends Error {
 /** Bad input or configuration; nothing was sent. */
 export class InvalidInputError extends HandlerError {
   public readonly exitCode = EXIT_CODES.invalidInput;
+  /**
+   * Whether the association's own inputs (its IDs, endpoint or region) are what is wrong, rather than
+   * the environment (credentials, tuning, proxy): no request was ever sent for such an association.
+   */
+  public readonly invalidAssociation: boolean;
+
+  public constructor(cause: string, details: HandlerErrorDetails & { readonly invalidAssociation?: boolean } = {}) {
+    super(cause, details);
+    this.invalidAssociation = details.invalidAssociation ?? false;
+  }
 }
 
 /** The API refused the request for good (a 4xx other than authentication or throttling). */

@@ -64,6 +64,10 @@ async function main(): Promise<void> {
     if (operation === 'drift-query') {
       log.result(driftProblem(error));
       process.exitCode = EXIT_CODES.ok;
+    } else if (operation === 'disassociate' && error instanceof InvalidInputError && error.invalidAssociation) {
+      // Its associate refused the same inputs before sending anything: destroy must not be stuck on it.
+      log.note(`nothing to disassociate: ${error.message}. The associate refuses such inputs before sending anything, so no association was made with them`);
+      process.exitCode = EXIT_CODES.ok;
     } else if (error instanceof HandlerError) {
       log.note(error.describe());
       process.exitCode = error.exitCode;

@@ -88,7 +88,7 @@ describe.each((process.env.FPGA_E2E_CLIS ?? 'terraform,tofu').split(','))('%s', 
       expect(drifted.output).toContain(ASSERTION_FAILED);
       expect(drifted.output).toContain(gone('e2e/Assoc', A));
       const replace = /terraform apply -replace='([^']+)'/.exec(drifted.output)?.[1];
-      expect(replace).toMatch(/^null_resource\.Assoc_[0-9A-F]{8}$/);
+      expect(replace).toMatch(/^null_resource\.Assoc_Associate_[0-9A-F]{8}$/);
       // What a CI job reads from a saved plan to fail on drift: the check's status.
       await ws.mustRun(['plan', '-out=drift.tfplan', '-input=false', '-no-color']);
       const [check] = JSON.parse((await ws.mustRun(['show', '-json', 'drift.tfplan'])).stdout).checks;
@@ -134,7 +134,7 @@ describe.each((process.env.FPGA_E2E_CLIS ?? 'terraform,tofu').split(','))('%s', 
       expect(drifted.status).toBe(0);
       expect(drifted.output).toContain(ASSERTION_FAILED);
       expect(drifted.output).toContain(gone(path, B));
-      expect(drifted.output).toMatch(new RegExp(`terraform apply -replace='null_resource\\.Gpus_[0-9A-F]{8}\\["${B}"\\]'`));
+      expect(drifted.output).toMatch(new RegExp(`terraform apply -replace='null_resource\\.Gpus_Associate_[0-9A-F]{8}\\["${B}"\\]'`));
       expect(drifted.output).not.toContain(`ECS image ${A},`);
       expect(drifted.output).not.toContain(`ECS image ${C},`);
 

@@ -113,7 +113,7 @@ test('two stacks stamped from the template apply, output their associations, ign
     synthApp(appDir, [C, A]);
     const removed = await video.apply();
     expect(removed.status).toBe(0);
-    expect(removed.stdout).toContain('0 added, 0 changed, 1 destroyed');
+    expect(removed.stdout).toContain('0 added, 0 changed, 2 destroyed');
     expect(await relationsOf(VIDEO_FPGA)).toEqual([A, C]);
     expect(await relationsOf(GENOMICS_FPGA)).toEqual([D, E]);
 

@@ -143,14 +143,15 @@ export class Workspace {
   }
 
   /**
-   * The pairs Terraform's state says are associated: an association whose step that associates is
-   * in the state and not tainted. A tainted step (its associate failed or was interrupted) does not
-   * count, so a pair the API related all the same shows as a disagreement with the cloud.
+   * The pairs Terraform's state says are associated: each association in the state, unless the step
+   * that makes it is tainted (its associate failed or was interrupted): a pair that the API related
+   * all the same then shows as a disagreement with the cloud, until an apply or a destroy settles it.
+   * An association whose step is gone (a destroy that the API refused) still counts.
    */
   async statePairs(): Promise<{ fpgaImageId: string; imageId: string }[]> {
     const { associations, steps } = await this.stateObjects();
-    const associated = new Set(associations.filter((r) => !r.tainted).map((r) => r.values.id));
-    return sortPairs(steps.filter((r) => !r.tainted && associated.has(r.values.triggers.association_id)).map(pairOf));
+    const unmade = new Set(steps.filter((r) => r.tainted).map((r) => r.values.triggers.association_id));
+    return sortPairs(associations.filter((r) => !r.tainted && !unmade.has(r.values.id)).map(pairOf));
   }
 
   /** The pairs whose association is in the state (so destroy disassociates them), however their associate went. */

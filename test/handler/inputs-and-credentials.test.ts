@@ -35,7 +35,7 @@ describe('invalid input: exit 2, nothing sent', () => {
 
   it('names every problem at once', async () => {
     const { emu } = context;
-    const run = await runHandler(['disassociate'], envFor(emu, { FPGA_ASSOC_FPGA_IMAGE_ID: 'x', FPGA_ASSOC_IMAGE_ID: 'y', HW_SECRET_KEY: undefined }));
+    const run = await runHandler(['associate'], envFor(emu, { FPGA_ASSOC_FPGA_IMAGE_ID: 'x', FPGA_ASSOC_IMAGE_ID: 'y', HW_SECRET_KEY: undefined }));
 
     expect(run.code).toBe(EXIT_CODES.invalidInput);
     expect(run.stderr).toMatch(/FPGA_ASSOC_FPGA_IMAGE_ID "x".*FPGA_ASSOC_IMAGE_ID "y".*HW_SECRET_KEY/);

@@ -104,6 +104,34 @@ describe('list: every ECS image an FPGA image is associated with', () => {
   });
 });
 
+describe('a disassociate of inputs its associate refused', () => {
+  it('an invalid ID or endpoint: nothing was ever sent for them, so there is nothing to remove (exit 0), and nothing is sent', async () => {
+    const { emu } = context;
+    for (const overrides of [{ FPGA_ASSOC_IMAGE_ID: 'NOT-A-UUID' }, { FPGA_ASSOC_ENDPOINT: 'http://ecs.example.com' }, { FPGA_ASSOC_PROJECT_ID: '' }]) {
+      const run = await runHandler(['disassociate'], envFor(emu, overrides));
+      expect(run.code).toBe(EXIT_CODES.ok);
+      expect(lines(run)).toEqual([expect.stringMatching(/^fpga-image-association: nothing to disassociate: .*no association was made with them$/)]);
+    }
+    expect(emu.requests()).toEqual([]);
+  });
+
+  it('valid inputs without credentials still fail (exit 2): the association may exist, and only the credentials can remove it', async () => {
+    const { emu } = context;
+    const run = await runHandler(['disassociate'], envFor(emu, { HW_ACCESS_KEY: undefined, FPGA_ASSOC_IMAGE_ID: 'NOT-A-UUID' }));
+    expect(run.code).toBe(EXIT_CODES.ok);
+    const missing = await runHandler(['disassociate'], envFor(emu, { HW_ACCESS_KEY: undefined }));
+    expect(missing.code).toBe(EXIT_CODES.invalidInput);
+    expect(missing.stderr).toContain('no Huawei Cloud credentials');
+  });
+
+  it('the associate still refuses them (exit 2)', async () => {
+    const { emu } = context;
+    const run = await runHandler(['associate'], envFor(emu, { FPGA_ASSOC_IMAGE_ID: 'NOT-A-UUID' }));
+    expect(run.code).toBe(EXIT_CODES.invalidInput);
+    expect(run.stderr).toContain('invalid FPGA_ASSOC_IMAGE_ID "NOT-A-UUID"');
+  });
+});
+
 describe('a handler whose Terraform is gone', () => {
   it('sends nothing more: no late associate after the user has moved on', async () => {
     const { emu } = context;
