@@ -216,14 +216,15 @@ async function clisAtHand(ctx: Context, build: boolean): Promise<DescribedCli[] 
   if (!explicit || ctx.all) {
     if (!add(cliOnPath('terraform')) || !add(cliOnPath('tofu'))) return undefined;
     const haveTofu = clis.some((c) => c.binaryName === 'tofu');
-    if (clis.length === 0 && !findGo()) {
+    const builtEarlier = fs.existsSync(builtTofuPath(ctx));
+    if (clis.length === 0 && !builtEarlier && !findGo()) {
       throw new ToolchainError(
         'No terraform or tofu on PATH. Install Terraform 1.5+ (https://developer.hashicorp.com/terraform/install) or OpenTofu ' +
           '1.6+ (https://opentofu.org/docs/intro/install/), or Go 1.26+ to have OpenTofu built from source into .toolchain/bin.',
       );
     }
     // A tofu built earlier (by --all) is used too.
-    if (clis.length === 0 || (!haveTofu && fs.existsSync(builtTofuPath(ctx)))) {
+    if (clis.length === 0 || (!haveTofu && builtEarlier)) {
       if (!(await addBuiltTofu())) return undefined;
     }
   }
