@@ -263,34 +263,54 @@ sets the budget a little below it.`;
 
 const STARTUP_NOTES = `## What start-up costs, and what was tried
 
-A handler run loads Node's \`http\`, \`https\`/\`tls\` and \`crypto\` (to sign), makes one request and
-writes one line; the built-ins listed above are what that loads beyond a bare start, and the
-*floor* row is what a Node process that makes one HTTP request and nothing else costs: most of the
-gap to \`node -e 0\` is Node's, not the handler's. Kept:
+The handler's HTTP goes through undici (issue 10): its \`Client\`, or its \`ProxyAgent\` when a proxy
+is used, imported file by file (\`undici/lib/dispatcher/client\`), never the package's index, which
+loads fetch, WebSocket and the rest. A run loads undici's JavaScript, compiles llhttp, undici's
+HTTP parser, from WebAssembly, loads \`crypto\` to sign, makes its request and writes one line. The
+*least undici request* rows are undici's share: what is left between them and the floor is undici
+itself; between them and the handler, the handler's own work.
 
-- **Node's own HTTP client, not undici.** The *fetch* row is the floor with Node's built-in
-  \`fetch\` (undici) instead of \`node:http\`: its parser is WebAssembly, compiled afresh by every
-  process.
-- **One bundle, built-ins only, no work at module load**: the handler reads its inputs, signs and
-  sends once \`main()\` runs; the rate budget touches the file system only when a budget is set.
+Kept, each measured against the same run without it (interleaved rounds on these 2 shared cores;
+wall time moves by 10 ms from one minute to the next here, CPU time much less):
 
-Measured and dropped, because no gain stood out of this machine's noise (a few milliseconds at
-best, against run-to-run spreads of 5 to 10 ms):
+- **\`--liftoff-only\`, set by the handler itself** (\`v8.setFlagsFromString\` in
+  \`src/handler/dispatchers.ts\`, before the first connection): V8 compiles llhttp with Liftoff, its
+  baseline compiler, in about 2 ms, then a second time with TurboFan in the background, and the
+  process cannot exit before that is done. Liftoff alone reads a few short answers just as well.
+  The least undici request went from 4.1–4.5× the floor to 1.5–1.6× (the two *least undici
+  request* rows show it in every run).
+- **The flag is set late**: once a V8 flag changes, V8 refuses the code cache of Node's built-in
+  modules, and each built-in loaded afterwards is compiled from source. Set before undici's
+  built-ins load, the same request cost 1.78× the floor; set after them, 1.29× (CPU 64 ms against
+  56 ms). \`tls\` is loaded just before, and only for an https origin.
+- **No \`node:http2\`**: undici's \`Client\` loads it as it starts, and it loads \`tls\`, \`crypto\`,
+  \`fs/promises\` and \`readline\` with it, for HTTP/2 that the handler never offers (\`allowH2\` is
+  off). The bundle gets \`src/handler/no-http2.ts\` instead (esbuild's \`--alias\`), the shape undici
+  itself falls back to when http2 is missing: the least undici request from 1.57× to 1.46× the
+  floor (CPU 63 to 58 ms), the handler from about 2.0× to 1.7×.
+- **A lean, minified bundle**: undici's client and nothing else at start; the proxy agent, its
+  tunnel code and \`connect()\` are loaded only when a proxy is used. Minified, V8 parses 330 KB
+  instead of 560 KB at each start (half of it llhttp's WebAssembly, as base64 text).
 
-- **Writing output with \`fs.writeSync\`** to file descriptors 1 and 2 instead of through
-  \`process.stdout\`/\`process.stderr\` (whose stream objects a run otherwise creates): the same wall
-  and CPU time, before and after, with \`--compare\`.
-- **Exiting with \`process.exit()\`** as soon as the line is written, and V8 flags
-  (\`--v8-pool-size=0\`, \`--max-lazy\`, \`--single-threaded\`, \`--jitless\`); the last two cost more CPU.
-- **V8's code cache** (\`vm.Script\` with \`cachedData\`, as \`v8-compile-cache\` does; Node 20 has no
-  \`module.enableCompileCache\`, which came in 22.1): nothing to gain for a ~50 KB bundle that V8
-  compiles lazily, and a cache file to keep where Terraform runs.
-- **A start-up snapshot** (\`node --build-snapshot\`): Node 20 refuses \`require('http')\` in a user
-  snapshot, and a blob only works with the exact Node binary that built it.
+Measured and dropped:
 
-Left to the HTTP client's owners: \`src/handler/proxy.ts\` imports \`node:https\` and \`node:tls\` in
-every run; loading them only for an https origin or a proxy would spare a loopback run a few
-milliseconds (4 ms in one \`--compare\` run), and nothing in production, where every run needs them.
+- **V8's code cache** for the bundle (\`vm.Script\` with \`cachedData\`, as \`v8-compile-cache\` does;
+  Node 20.20 has no \`module.enableCompileCache\`, which came in 22.1): reading a 240 KB cache cost
+  what it saved (least undici request 63 against 62 ms CPU), besides a loader beside the bundle and
+  a private cache directory to keep where Terraform runs.
+- **Other V8 flags for the WebAssembly** (\`--wasm-lazy-compilation\`, \`--no-wasm-tier-up\`, no SIMD):
+  no gain over \`--liftoff-only\`.
+- From before undici: **writing output with \`fs.writeSync\`**, **\`process.exit()\`** right after
+  the line, \`--max-lazy\`, \`--single-threaded\`, \`--jitless\`, and **a start-up snapshot** (Node 20
+  refuses \`require('http')\` in a user snapshot): no gain, or a loss.
+
+What is out of reach, and why: undici's least request alone costs about 1.5× the floor, before the
+handler does anything: loading undici's JavaScript (its client, request, parser glue and header
+tables, about 100 KB minified) and compiling llhttp, which a \`node:http\` request does not do
+(Node's own parser is C++, built into the binary). The handler's own work (loading \`crypto\` to
+sign, checking inputs, signing, one line of output) costs it about 0.2× more, as it did with
+\`node:http\`. The code cache, which would address the first part, is not in Node 20 as a module
+option, and by hand it did not pay here.
 
 Compare a change with \`npm run bench -- --only=handler-run --compare=path/to/other/handler.js\`: the
 other bundle's associate runs join the same interleaved rounds (the *compare* row).`;

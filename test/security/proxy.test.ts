@@ -80,8 +80,11 @@ describe('https through HTTPS_PROXY: a CONNECT tunnel, TLS end to end with the A
     expect(proxy.seen).toHaveLength(1);
   });
 
-  it('TLS through the tunnel is still verified: without the CA the handshake is refused', async () => {
-    const run = await runHandler(['associate'], viaProxy({ NODE_EXTRA_CA_CERTS: undefined }));
+  it.each([
+    ['without the CA', {}],
+    ['even with NODE_TLS_REJECT_UNAUTHORIZED=0', { NODE_TLS_REJECT_UNAUTHORIZED: '0' }],
+  ])('TLS through the tunnel is still verified: %s the handshake is refused', async (_, overrides) => {
+    const run = await runHandler(['associate'], viaProxy({ NODE_EXTRA_CA_CERTS: undefined, ...overrides }));
 
     expect(run.code).toBe(EXIT_CODES.gaveUp);
     expect(run.stderr).toContain('self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)');
@@ -151,6 +154,19 @@ describe('failures name the proxy, never its credentials', () => {
       `the proxy http://127.0.0.1:${proxy.port} answered CONNECT ${API_HOST}:${apiPort()} with HTTP 407 Proxy Authentication Required (EPROXY)`,
     );
     expect(proxy.seen).toHaveLength(1);
+  });
+
+  it('a 407 to a forwarded http request (FPGA_ASSOC_PROXY_LOOPBACK=1) is not retried either', async () => {
+    const env = envFor(plain, { HTTP_PROXY: proxyUrl(WRONG_PASSWORD), FPGA_ASSOC_PROXY_LOOPBACK: '1' });
+    const run = await runHandler(['associate'], env);
+
+    expect(run.code).toBe(EXIT_CODES.gaveUp);
+    expect(lines(run)).toHaveLength(1);
+    expect(run.stderr).toContain(
+      `the proxy http://127.0.0.1:${proxy.port} answered POST ${plain.url}${associationPath(plain.state().projectId, FPGA_IMAGE_ID)} with HTTP 407 Proxy Authentication Required (EPROXY)`,
+    );
+    expect(proxy.seen).toHaveLength(1);
+    expect(plain.requests()).toEqual([]);
   });
 
   it('a proxy that accepts the connection and never answers: attempts time out, the run ends at its total timeout', async () => {
