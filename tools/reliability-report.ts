@@ -18,6 +18,7 @@ const COMMAND = 'npx projen reliability';
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 
 function exits(row: MatrixRow): string {
+  if (row.interrupted) return `${row.terraformExit} (${row.interrupted}) / interrupted`;
   const counts = new Map<number, number>();
   row.handlerExits.forEach((code) => counts.set(code, (counts.get(code) ?? 0) + 1));
   const handler = [...counts].map(([code, n]) => (n > 1 ? `${code} ×${n}` : `${code}`)).join(', ');
@@ -29,8 +30,9 @@ const cell = (text: string) => text.replace(/\|/g, '\\|');
 
 function table(rows: readonly MatrixRow[]): string {
   const header = [
-    '| # | Class | Fault injected | Phase | Expected | Attempts (requests the emulator saw) | Handler time (of total timeout) | Terraform time | Exit: terraform / handler | State = cloud | Met |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| # | Class | Fault injected | Phase | Expected | Attempts (requests the emulator saw) | Handler time (of total timeout) | Terraform time '
+      + '| Exit: terraform / handler | State = cloud after the phase | Left after `destroy` | Met |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const lines = rows.map((row, i) => [
     i + 1,
@@ -42,7 +44,8 @@ function table(rows: readonly MatrixRow[]): string {
     `${seconds(row.handlerMs)} (of ${row.totalTimeoutMs / 1000} s)`,
     seconds(row.terraformMs),
     exits(row),
-    row.agreement ? 'yes' : '**no**',
+    row.agreedAfterPhase ? 'yes' : `no${row.expected.agrees === false ? ' (expected)' : ''}`,
+    `${row.leftAfterDestroy}${row.agreement ? '' : ' **(disagree)**'}`,
     row.problems.length === 0 ? 'yes' : `**no**: ${cell(row.problems.join('; '))}`,
   ].join(' | ')).map((line) => `| ${line} |`);
   return [...header, ...lines].join('\n');
@@ -89,7 +92,8 @@ ${environment}
 
 | Target | Met |
 |---|---|
-| Every row ends with Terraform's state and the emulator's relations in agreement | ${yesNo(rows.every((row) => row.agreement))} |
+| Every row ends, after the ordinary next step (\`destroy\`), with no relation left and Terraform's state and the emulator in agreement | ${yesNo(rows.every((row) => row.agreement))} |
+| Right after the phase, state and emulator agree, except where the state cannot know what the API did (an answer lost, a run interrupted), as expected | ${yesNo(rows.every((row) => row.agreedAfterPhase === (row.expected.agrees ?? true)))} |
 | No credential in \`cdk.tf.json\`, the state files or any command's output | ${yesNo(rows.every((row) => row.noSecret))} |
 | No handler run exceeds its configured total timeout (+1 s for process start and exit) | ${yesNo(rows.every((row) => row.handlerMs <= row.totalTimeoutMs + 1000))} (closest: ${cell(worst.name)}, ${seconds(worst.handlerMs)} of ${worst.totalTimeoutMs / 1000} s) |
 | Every row meets its expected outcome | ${missed.length === 0 ? 'yes' : `**no**: ${missed.length} of ${rows.length}`} (${rows.length - missed.length} of ${rows.length}) |
@@ -111,10 +115,20 @@ ${table(rows)}
 - **Terraform time**: the whole \`terraform apply\` or \`destroy\`.
 - **Exit**: Terraform's exit status, then the handler's exit codes (0 done, 3 refused by the API,
   4 authentication or authorisation, 5 gave up; see the README).
-- **State = cloud**: after the command, and again after a cleanup \`destroy\` with the fault removed,
-  the live \`null_resource\`s in \`terraform show -json\` name exactly the pairs the emulator relates (for
-  this stack's pairs). A create that fails leaves a tainted object, which does not count: nothing
-  was associated. A destroy that fails keeps the resource, and the relation stays too.
+- **State = cloud after the phase**: the pairs Terraform's state says are associated name exactly the
+  pairs the emulator relates (this stack's pairs). Each association is two \`null_resource\`s: the
+  association, which carries the destroy-time \`disassociate\`, and the step that makes it, which
+  carries the create-time \`associate\`. A pair counts as associated when its association is in
+  \`terraform show -json\`, unless its step is **tainted** (its associate failed or was interrupted):
+  so a tainted step whose pair the API related all the same is a disagreement, not skipped. Where
+  the state cannot know what the API did (an answer lost, a run interrupted) the row expects a
+  disagreement, which the next apply (it runs the associate again) or destroy settles.
+- **Left after \`destroy\`**: the ordinary next step, a \`destroy\` with the fault removed, then the
+  relations of this stack the emulator still holds: always 0, and state and emulator agree. A failed
+  or interrupted associate taints only the step, so the association's \`disassociate\` still runs.
+- **Interrupted rows**: Ctrl-C sends SIGINT to the CLI's process group (the CLI and the handler it
+  runs), as a terminal does; \`kill -9\` sends SIGKILL to the CLI alone, and the handler it ran is
+  orphaned: it sends nothing more once it sees its CLI gone.
 - **Settings**: retries from Terraform's environment, as the end-to-end tests use them
   (${Object.entries(FAST_RETRIES).map(([k, v]) => `\`${k}=${v}\``).join(', ')}), and
   \`totalTimeoutSeconds: 20\`, except in these rows:

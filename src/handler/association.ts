@@ -37,6 +37,12 @@ function hintFor(kind: Kind, fault: ApiFault, a: Association): string {
   if (fault.code === 'APIGW.0101') {
     return `The endpoint does not serve the ECS FPGA-image API: check ${INPUT_ENV.endpoint} or ${INPUT_ENV.region}`;
   }
+  if (fault.code === 'Common.0018' && kind === 'disassociate') {
+    // Not taken as "already gone": with other credentials (another account's), this association may exist.
+    return `The credentials in use cannot act in project ${a.projectId}: if the association was made, it was with that project's credentials: `
+      + 'run destroy with them. If it never was (its apply failed with this same error), nothing is associated: '
+      + "remove the association's null_resource from the state with `terraform state rm`";
+  }
   if (fault.code === 'Common.0018') {
     return `Check ${INPUT_ENV.projectId}: it must be the project, in the endpoint's region, that the credentials belong to`;
   }
@@ -67,7 +73,9 @@ function rejected(kind: Kind, operation: string, response: ApiResponse, a: Assoc
 type AssociationEntry = { image_id?: unknown; fpgaimages?: unknown };
 
 /** One page of the associations query; an FPGA image the API does not know has none. */
-async function queryAssociations(api: ApiClient, a: Association, operation: string, query: URLSearchParams): Promise<AssociationEntry[]> {
+async function queryAssociations(
+  api: ApiClient, a: Association, operation: string, query: URLSearchParams, kind: Kind = 'query',
+): Promise<AssociationEntry[]> {
   const response = await api.call({
     method: 'GET',
     path: `${associationsQueryPath(a.projectId)}?${query}`,
@@ -77,7 +85,7 @@ async function queryAssociations(api: ApiClient, a: Association, operation: stri
   const fault = readFault(response);
   // An unknown API path (APIGW.0101) is a wrong endpoint, not a missing FPGA image.
   if (response.status === 404 && !fault.code?.startsWith('APIGW.')) return [];
-  if (!succeeded(response)) throw rejected('query', operation, response, a);
+  if (!succeeded(response)) throw rejected(kind, operation, response, a);
   let associations: unknown;
   try {
     associations = (JSON.parse(response.body) as { associations?: unknown }).associations;
@@ -98,10 +106,11 @@ function relates(entry: AssociationEntry, fpgaImageId: string): boolean {
   return Array.isArray(entry?.fpgaimages) && entry.fpgaimages.some((image: { id?: unknown }) => image?.id === fpgaImageId);
 }
 
-/** Whether the pair is associated (the `status` operation). */
-export async function isAssociated(api: ApiClient, a: Association): Promise<boolean> {
+/** Whether the pair is associated (the `status` operation, or resolving an associate's or disassociate's refusal: `kind`, for the hint). */
+export async function isAssociated(api: ApiClient, a: Association, kind: Kind = 'query'): Promise<boolean> {
   const operation = `query the association of FPGA image ${a.fpgaImageId} with ECS image ${a.imageId}`;
-  const associations = await queryAssociations(api, a, operation, new URLSearchParams({ fpga_image_id: a.fpgaImageId, image_id: a.imageId }));
+  const query = new URLSearchParams({ fpga_image_id: a.fpgaImageId, image_id: a.imageId });
+  const associations = await queryAssociations(api, a, operation, query, kind);
   return associations.some((entry) => entry?.image_id === a.imageId && relates(entry, a.fpgaImageId));
 }
 
@@ -160,7 +169,7 @@ export async function disassociate(api: ApiClient, a: Association): Promise<stri
   const operation = `disassociate FPGA image ${a.fpgaImageId} from ECS image ${a.imageId}`;
   const response = await callAssociation(api, a, 'DELETE', operation, PERMISSIONS.disassociate);
   if (succeeded(response)) return `disassociated FPGA image ${a.fpgaImageId} from ECS image ${a.imageId} (${answer(response)})`;
-  if ((response.status === 400 || response.status === 404) && !(await isAssociated(api, a))) {
+  if ((response.status === 400 || response.status === 404) && !(await isAssociated(api, a, 'disassociate'))) {
     return `FPGA image ${a.fpgaImageId} was not associated with ECS image ${a.imageId}: already gone, nothing to do (the API answered ${answer(response)})`;
   }
   throw rejected('disassociate', operation, response, a);

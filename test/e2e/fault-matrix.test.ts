@@ -19,6 +19,7 @@ function expectTargets(rows: readonly MatrixRow[], phases: number): void {
     const label = `${row.name} (${row.phase}): ${row.requests}`;
     expect({ label, problems: row.problems }).toEqual({ label, problems: [] });
     expect(row.agreement).toBe(true);
+    expect(row.leftAfterDestroy).toBe(0);
     expect(row.noSecret).toBe(true);
     expect(row.handlerMs).toBeLessThanOrEqual(row.totalTimeoutMs + 1000);
   }
@@ -31,7 +32,10 @@ test.each(SCENARIOS.map((scenario) => [scenario.name, scenario] as const))('%s',
 }, 120_000);
 
 /** The rows that depend most on how the CLI runs provisioners, again with the other CLI when there is one. */
-const KEY_ROWS = ['clock skew rejected by the server', 'hung connection, always', '404 on delete', 'forbidden (403)'];
+const KEY_ROWS = [
+  'clock skew rejected by the server', 'hung connection, always', '404 on delete', 'forbidden (403)',
+  'outcome unknown: the POST acts, its answer is lost', 'interrupted apply: Ctrl-C', 'interrupted apply: kill -9',
+];
 
 test.each(KEY_ROWS)('with the second CLI: %s', async (name) => {
   const cli = clis[1];

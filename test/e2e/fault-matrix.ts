@@ -35,8 +35,14 @@ const HTML_400 = '<!DOCTYPE html><html><head><title>400 Bad Request</title></hea
 export type Phase = 'apply' | 'destroy';
 
 export interface Expectation {
-  /** The handler's exit code in every run of the phase: 0 done, 3 refused, 4 authentication, 5 gave up. */
+  /** The handler's exit code in every run of the phase: 0 done, 3 refused, 4 authentication, 5 gave up. Not checked for an interrupted phase. */
   readonly exit: number;
+  /**
+   * Whether Terraform's state and the cloud agree right after the phase: false where the state
+   * cannot know what the API did (its answer was lost), until the next apply or destroy settles it.
+   * Default true.
+   */
+  readonly agrees?: boolean;
   /** API requests the emulator saw in the phase: exact, or [min, max]. */
   readonly attempts: number | readonly [number, number];
   /** The longest handler run must have lasted at least this long (a wait the API asked for). */
@@ -64,6 +70,8 @@ export interface Scenario {
   readonly projectId?: string;
   /** HW_SECRET_KEY for the measured phase only. */
   readonly secretKey?: string;
+  /** Interrupts the phase's CLI once the emulator has seen a request with this method: Ctrl-C (SIGINT to its process group) or `kill -9` (SIGKILL to it alone). */
+  readonly interrupt?: { readonly signal: 'SIGINT' | 'SIGKILL'; readonly once: 'POST' | 'DELETE' };
   /** Sets the fault up, just before the measured phase. */
   readonly arrange: (world: World) => Promise<void>;
   /** Puts the world right before the cleanup (the fault rules, rate limit and clock are always cleared). */
@@ -74,6 +82,8 @@ export interface Scenario {
 /** What a scenario's arrange and restore act on. */
 export interface World {
   readonly control: EmulatorControl;
+  /** The stack's workspace, for a restore that takes a user's own step (a `terraform state rm`). */
+  readonly workspace: Workspace;
   readonly fpgaImageId: string;
   readonly imageIds: readonly string[];
 }
@@ -95,12 +105,18 @@ export interface MatrixRow {
   /** Wall time of the whole terraform command. */
   readonly terraformMs: number;
   readonly terraformExit: number | null;
+  /** The signal the CLI got mid-phase, if the row interrupts it. */
+  readonly interrupted?: 'SIGINT' | 'SIGKILL';
   /** Exit codes of the handler runs in the phase. */
   readonly handlerExits: readonly number[];
   /** The configured total timeout of one handler run. */
   readonly totalTimeoutMs: number;
-  /** Terraform's state and the emulator's relations agreed after the phase, and after the cleanup. */
+  /** Terraform's state and the emulator's relations agreed after the phase (as expected: see Expectation.agrees). */
+  readonly agreedAfterPhase: boolean;
+  /** They agreed after the cleanup `destroy` (the ordinary next step, with the fault removed), and nothing of this stack was left. */
   readonly agreement: boolean;
+  /** This stack's relations left in the emulator after the cleanup `destroy`. */
+  readonly leftAfterDestroy: number;
   /** No credential in cdk.tf.json, the state files or any command's output. */
   readonly noSecret: boolean;
   /** Every way the row missed its expectation or a target; empty when it met them all. */
@@ -276,7 +292,13 @@ export const SCENARIOS: readonly Scenario[] = [
     phase: 'apply',
     projectId: WRONG_PROJECT_ID,
     arrange: async () => undefined,
-    expect: { exit: 3, attempts: 2, outcome: 'fails (exit 3): Common.0018' },
+    // The association is in the state, and its destroy is refused the same way: it can't tell that these
+    // credentials never made it (another account's could have). What the error says to do: `state rm`.
+    restore: async ({ workspace }) => {
+      const addresses = (await workspace.mustRun(['state', 'list'])).stdout.split('\n').filter(Boolean);
+      await workspace.mustRun(['state', 'rm', ...addresses]);
+    },
+    expect: { exit: 3, attempts: 2, outcome: 'fails (exit 3): Common.0018; destroy is refused too, until `terraform state rm`' },
   },
   {
     name: 'concurrency: 50 associations, parallelism 10',
@@ -291,6 +313,73 @@ export const SCENARIOS: readonly Scenario[] = [
       apply: { exit: 0, attempts: [50, 1000], outcome: '50 of 50 associated' },
       destroy: { exit: 0, attempts: [50, 1000], outcome: '50 of 50 disassociated' },
     },
+  },
+  {
+    name: 'outcome unknown: the POST acts, its answer is lost',
+    fault: 'POST carried out, then the connection reset, every time',
+    phase: 'apply',
+    tuning: { maxAttempts: 3 },
+    arrange: ({ control }) => control.addFaults([{ method: 'POST', path: '/association', action: 'reset', takesEffect: true, times: -1 }]),
+    expect: {
+      exit: 5,
+      attempts: 3,
+      agrees: false,
+      outcome: 'gives up (exit 5) saying the association may have been made; only the step is tainted, so destroy removes it',
+    },
+  },
+  {
+    name: 'outcome unknown: the POST acts, the gateway answers 502',
+    fault: 'POST carried out, then answered 502, every time',
+    phase: 'apply',
+    tuning: { maxAttempts: 3 },
+    arrange: ({ control }) => control.addFaults([respond('POST', 502, NGINX_502, { takesEffect: true, times: -1, headers: { 'Content-Type': 'text/html' } })]),
+    expect: { exit: 5, attempts: 3, agrees: false, outcome: 'gives up (exit 5) saying it may have been made; destroy removes it' },
+  },
+  {
+    name: 'outcome unknown: the POST acts, its answer is lost once',
+    fault: 'POST carried out, then the connection reset, once',
+    phase: 'apply',
+    arrange: ({ control }) => control.addFaults([{ method: 'POST', path: '/association', action: 'reset', takesEffect: true }]),
+    expect: { exit: 0, attempts: 3, outcome: 'the retry finds it made (400, then one query): done (exit 0)' },
+  },
+  {
+    name: 'outcome unknown: the DELETE acts, its answer is lost',
+    fault: 'DELETE carried out, then the connection reset, every time',
+    phase: 'destroy',
+    tuning: { maxAttempts: 3 },
+    arrange: ({ control }) => control.addFaults([{ method: 'DELETE', path: '/association', action: 'reset', takesEffect: true, times: -1 }]),
+    expect: { exit: 5, attempts: 3, agrees: false, outcome: 'gives up (exit 5); the association stays in state, so the next destroy confirms it gone' },
+  },
+  {
+    name: 'outcome unknown: the DELETE acts, its answer is lost once',
+    fault: 'DELETE carried out, then the connection reset, once',
+    phase: 'destroy',
+    arrange: ({ control }) => control.addFaults([{ method: 'DELETE', path: '/association', action: 'reset', takesEffect: true }]),
+    expect: { exit: 0, attempts: 3, outcome: 'the retry finds it gone (one query): done (exit 0)' },
+  },
+  {
+    name: 'interrupted apply: Ctrl-C',
+    fault: 'SIGINT to the CLI and the handler while the POST (carried out) waits 30 s for its answer',
+    phase: 'apply',
+    interrupt: { signal: 'SIGINT', once: 'POST' },
+    arrange: ({ control }) => control.addFaults([{ method: 'POST', path: '/association', action: 'delay', delayMs: 30_000, takesEffect: true }]),
+    expect: { exit: 0, attempts: 1, agrees: false, outcome: 'the apply stops (exit 1); only the step is tainted, so destroy removes the association' },
+  },
+  {
+    name: 'interrupted apply: kill -9',
+    fault: 'SIGKILL to the CLI while the POST (carried out) waits 30 s for its answer',
+    phase: 'apply',
+    interrupt: { signal: 'SIGKILL', once: 'POST' },
+    arrange: ({ control }) => control.addFaults([{ method: 'POST', path: '/association', action: 'delay', delayMs: 30_000, takesEffect: true }]),
+    expect: { exit: 0, attempts: 1, outcome: 'the CLI dies (137); the association is in the state, so destroy removes it' },
+  },
+  {
+    name: 'interrupted destroy: Ctrl-C',
+    fault: 'SIGINT to the CLI and the handler while the DELETE (carried out) waits 30 s for its answer',
+    phase: 'destroy',
+    interrupt: { signal: 'SIGINT', once: 'DELETE' },
+    arrange: ({ control }) => control.addFaults([{ method: 'DELETE', path: '/association', action: 'delay', delayMs: 30_000, takesEffect: true }]),
+    expect: { exit: 0, attempts: 1, agrees: false, outcome: 'the destroy stops (exit 1); the association stays in state, so the next destroy confirms it gone' },
   },
 ];
 
@@ -347,15 +436,21 @@ function problemsOf(row: Omit<MatrixRow, 'problems'>): string[] {
   const problems: string[] = [];
   const [min, max] = typeof expected.attempts === 'number' ? [expected.attempts, expected.attempts] : expected.attempts;
   if (row.attempts < min || row.attempts > max) problems.push(`${row.attempts} API requests, expected ${min === max ? min : `${min} to ${max}`}`);
-  if (row.handlerExits.length === 0) problems.push('the handler never ran');
-  if (row.handlerExits.some((code) => code !== expected.exit)) problems.push(`handler exit codes ${row.handlerExits.join(',')}, expected ${expected.exit}`);
-  const terraformExit = expected.exit === 0 ? 0 : 1;
+  // An interrupted handler may be killed with its CLI (Ctrl-C) or outlive it (kill -9): its exit is not the row's.
+  if (!row.interrupted && row.handlerExits.length === 0) problems.push('the handler never ran');
+  if (!row.interrupted && row.handlerExits.some((code) => code !== expected.exit)) {
+    problems.push(`handler exit codes ${row.handlerExits.join(',')}, expected ${expected.exit}`);
+  }
+  const terraformExit = row.interrupted === 'SIGKILL' ? 137 : expected.exit === 0 && !row.interrupted ? 0 : 1;
   if (row.terraformExit !== terraformExit) problems.push(`terraform exited ${row.terraformExit}, expected ${terraformExit}`);
   if (expected.minHandlerMs !== undefined && row.handlerMs < expected.minHandlerMs) {
     problems.push(`the handler ran ${row.handlerMs} ms, expected at least ${expected.minHandlerMs} ms`);
   }
   if (row.handlerMs > row.totalTimeoutMs + 1000) problems.push(`the handler ran ${row.handlerMs} ms, over its total timeout ${row.totalTimeoutMs} ms + 1 s`);
-  if (!row.agreement) problems.push("Terraform's state and the emulator's relations disagree");
+  if (row.agreedAfterPhase !== (expected.agrees ?? true)) {
+    problems.push(`after the ${row.phase}, Terraform's state and the emulator's relations ${row.agreedAfterPhase ? 'agree' : 'disagree'}, expected the opposite`);
+  }
+  if (!row.agreement) problems.push(`after the cleanup destroy, ${row.leftAfterDestroy} relation(s) left, or the state and the emulator disagree`);
   if (!row.noSecret) problems.push('a credential was written or printed');
   return problems;
 }
@@ -377,6 +472,14 @@ interface Measured {
   readonly agreed: boolean;
 }
 
+/** Until the emulator has seen a `method` request after the first `after` of its log. */
+async function requestSeen(control: EmulatorControl, method: string, after: number): Promise<void> {
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+    if ((await control.requests()).slice(after).some((r) => r.method === method)) return;
+  }
+  throw new Error(`no ${method} reached the emulator within 30 s`);
+}
+
 /** Runs one scenario from a fresh emulator and an empty stack to the end of its cleanup; one row per measured phase. */
 export async function runScenario(scenario: Scenario, options: MatrixOptions): Promise<MatrixRow[]> {
   const { accessKey, secretKey, wrongSecretKey } = MATRIX_CREDENTIALS;
@@ -386,7 +489,8 @@ export async function runScenario(scenario: Scenario, options: MatrixOptions): P
   const handlerLog = path.join(scratch, 'handler-runs.log');
   fs.writeFileSync(handlerLog, '');
   const ws = new Workspace(options.cli, { HW_ACCESS_KEY: accessKey, HW_SECRET_KEY: secretKey, FPGA_MATRIX_HANDLER_LOG: handlerLog, ...scenario.env });
-  const world: World = { control, fpgaImageId: FPGA_IMAGE_ID, imageIds: Array.from({ length: scenario.count ?? 1 }, () => randomUUID()) };
+  const imageIds = Array.from({ length: scenario.count ?? 1 }, () => randomUUID());
+  const world: World = { control, workspace: ws, fpgaImageId: FPGA_IMAGE_ID, imageIds };
   const managed = new Set(world.imageIds.map((imageId) => `${FPGA_IMAGE_ID}/${imageId}`));
   const tuning = { totalTimeoutSeconds: DEFAULT_TOTAL_TIMEOUT_SECONDS, ...scenario.tuning };
   const parallelism = scenario.parallelism ? [`-parallelism=${scenario.parallelism}`] : [];
@@ -408,7 +512,9 @@ export async function runScenario(scenario: Scenario, options: MatrixOptions): P
     newHandlerRuns();
     const env: Record<string, string> = scenario.secretKey ? { HW_SECRET_KEY: scenario.secretKey } : {};
     const started = Date.now();
-    const result = await (phase === 'apply' ? ws.apply(parallelism, env) : ws.destroy(parallelism, env));
+    const { interrupt } = scenario;
+    const args = [phase, '-auto-approve', '-input=false', '-no-color', ...parallelism];
+    const result = await ws.interrupt(args, env, interrupt?.signal, interrupt && (() => requestSeen(control, interrupt.once, before)));
     const terraformMs = Date.now() - started;
     const requests = (await control.requests()).slice(before);
     const runs = newHandlerRuns();
@@ -427,6 +533,7 @@ export async function runScenario(scenario: Scenario, options: MatrixOptions): P
   const measured: Measured[] = [];
   let agreedBefore = true;
   let agreedAfterCleanup = false;
+  let leftAfterDestroy = -1;
   let noSecret = false;
   try {
     ws.synth((stack) => world.imageIds.forEach((imageId, i) => new FpgaImageAssociation(stack, `Assoc${i}`, {
@@ -447,6 +554,7 @@ export async function runScenario(scenario: Scenario, options: MatrixOptions): P
     await control.setClockOffset(0);
     await scenario.restore?.(world);
     agreedAfterCleanup = (await ws.destroy(parallelism)).status === 0 && (await agrees()) && (await ws.statePairs()).length === 0;
+    leftAfterDestroy = (await control.relations()).filter((r: Relation) => managed.has(`${r.fpgaImageId}/${r.imageId}`)).length;
     const written = ws.everythingWritten();
     noSecret = ![accessKey, secretKey, wrongSecretKey].some((secret) => written.includes(secret));
     ws.cleanup();
@@ -466,9 +574,12 @@ export async function runScenario(scenario: Scenario, options: MatrixOptions): P
       handlerMs: m.handlerMs,
       terraformMs: m.terraformMs,
       terraformExit: m.terraformExit,
+      interrupted: scenario.interrupt?.signal,
       handlerExits: m.handlerExits,
       totalTimeoutMs: tuning.totalTimeoutSeconds * 1000,
-      agreement: agreedBefore && m.agreed && agreedAfterCleanup,
+      agreedAfterPhase: m.agreed,
+      agreement: agreedBefore && agreedAfterCleanup && leftAfterDestroy === 0,
+      leftAfterDestroy,
       noSecret,
     };
     const problems = problemsOf(row);

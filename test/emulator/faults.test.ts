@@ -131,6 +131,43 @@ describe('connection faults', () => {
   });
 });
 
+describe('takesEffect: the API acts, then the fault decides what the client hears', () => {
+  test('reset: the relation is made, the client gets no answer; the log keeps the status the API gave', async () => {
+    emulator.addFaults([{ method: 'POST', path: '/association', action: 'reset', takesEffect: true }]);
+    await expect(associate()).rejects.toThrow();
+    expect(emulator.relations()).toEqual([{ fpgaImageId: FPGA, imageId: IMAGE }]);
+    expect(emulator.requests().map((r) => [r.status, r.fault, r.effect])).toEqual([[undefined, 'reset', 204]]);
+  });
+
+  test('respond: a 502 after the API acted; a second POST then meets the relation', async () => {
+    emulator.addFaults([{ method: 'POST', path: '/association', status: 502, takesEffect: true, times: 2 }]);
+    expect((await associate()).status).toBe(502);
+    expect((await associate()).status).toBe(502);
+    expect(emulator.requests().map((r) => [r.status, r.effect])).toEqual([[502, 204], [502, 400]]);
+    expect(emulator.relations()).toHaveLength(1);
+  });
+
+  test('delay: the relation exists at once, the real answer comes late', async () => {
+    emulator.addFaults([{ method: 'POST', path: '/association', action: 'delay', delayMs: 300, takesEffect: true }]);
+    const pending = associate();
+    await waitFor(() => emulator.relations().length === 1);
+    expect(emulator.requests()[0].status).toBeUndefined();
+    expect((await pending).status).toBe(204);
+  });
+
+  test('a refused request takes no effect: the gateway still checks signatures first', async () => {
+    emulator.addFaults([{ method: 'POST', path: '/association', action: 'reset', takesEffect: true }]);
+    const unsigned = fetch(`${emulator.url}${associationPath(DEMO_PROJECT_ID, FPGA)}`, { method: 'POST', body: JSON.stringify({ image: { id: IMAGE } }) });
+    await expect(unsigned).rejects.toThrow();
+    expect(emulator.relations()).toEqual([]);
+    expect(emulator.requests()[0].effect).toBe(401);
+  });
+
+  test('takesEffect must be a boolean', () => {
+    expect(() => emulator.addFaults([{ action: 'reset', takesEffect: 'yes' as unknown as boolean }])).toThrow(/invalid fault rule #0: takesEffect "yes" must be true or false/);
+  });
+});
+
 describe('rate limit', () => {
   test('429 APIGW.0308 past the burst, in the gateway shape, without Retry-After; then lifted', async () => {
     emulator.setRateLimit({ requestsPerSecond: 1, burst: 3 });

@@ -173,6 +173,16 @@ describe('refusals name the cause and what to do', () => {
     expect(run.stderr).toContain('Check FPGA_ASSOC_PROJECT_ID: it must be the project');
     expect(run.stderr).not.toContain('at most 10');
   });
+
+  it('a disassociate in a project the credentials do not belong to fails, never taken as already gone', async () => {
+    const { emu } = context;
+    const run = await runHandler(['disassociate'], envFor(emu, { FPGA_ASSOC_PROJECT_ID: OTHER_PROJECT }));
+
+    expect(run.code).toBe(EXIT_CODES.rejected);
+    expect(seen(emu)).toEqual(['DELETE 400', 'GET 400']);
+    expect(run.stderr).toContain(`The credentials in use cannot act in project ${OTHER_PROJECT}: if the association was made, it was with that project's credentials`);
+    expect(run.stderr).toContain('`terraform state rm`');
+  });
 });
 
 describe('status', () => {
