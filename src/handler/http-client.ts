@@ -1,4 +1,3 @@
-// eslint-disable-next-line import/no-extraneous-dependencies -- types only
 import type { Dispatcher } from 'undici';
 import type { Credentials } from './config';
 import { openDispatcher } from './dispatchers';
