@@ -41,7 +41,7 @@ function table(rows: readonly MatrixRow[]): string {
     row.phase,
     cell(row.expected.outcome),
     `${row.attempts} (${row.requests})`,
-    `${seconds(row.handlerMs)} (of ${row.totalTimeoutMs / 1000} s)`,
+    row.interrupted ? '— (interrupted)' : `${seconds(row.handlerMs)} (of ${row.totalTimeoutMs / 1000} s)`,
     seconds(row.terraformMs),
     exits(row),
     row.agreedAfterPhase ? 'yes' : `no${row.expected.agrees === false ? ' (expected)' : ''}`,
