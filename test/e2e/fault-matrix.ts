@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Cli, sortPairs, Workspace } from './workspace';
+import { Cli, requestSeen, sortPairs, Workspace } from './workspace';
 import { FpgaImageAssociation, FpgaImageAssociationProps } from '../../src';
 import type { EmulatorControl } from '../../src/emulator/process';
 import { startEmulatorProcess } from '../../src/emulator/process';
@@ -371,7 +371,9 @@ export const SCENARIOS: readonly Scenario[] = [
     phase: 'apply',
     interrupt: { signal: 'SIGKILL', once: 'POST' },
     arrange: ({ control }) => control.addFaults([{ method: 'POST', path: '/association', action: 'delay', delayMs: 30_000, takesEffect: true }]),
-    expect: { exit: 0, attempts: 1, outcome: 'the CLI dies (137); the association is in the state, so destroy removes it' },
+    // The README's recovery after a killed run: apply (it adopts the pair, even one the state did not record), then destroy.
+    restore: async ({ workspace }) => void (await workspace.mustRun(['apply', '-auto-approve', '-input=false', '-no-color'])),
+    expect: { exit: 0, attempts: 1, outcome: 'the CLI dies (137); terraform had written the association to its state; apply, then destroy, removes it' },
   },
   {
     name: 'interrupted destroy: Ctrl-C',
@@ -472,13 +474,6 @@ interface Measured {
   readonly agreed: boolean;
 }
 
-/** Until the emulator has seen a `method` request after the first `after` of its log. */
-async function requestSeen(control: EmulatorControl, method: string, after: number): Promise<void> {
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
-    if ((await control.requests()).slice(after).some((r) => r.method === method)) return;
-  }
-  throw new Error(`no ${method} reached the emulator within 30 s`);
-}
 
 /** Runs one scenario from a fresh emulator and an empty stack to the end of its cleanup; one row per measured phase. */
 export async function runScenario(scenario: Scenario, options: MatrixOptions): Promise<MatrixRow[]> {

@@ -9,7 +9,7 @@
  * that carried the disassociate and then skip it on destroy.
  */
 import { TerraformOutput, TerraformStack } from 'cdktf';
-import { availableClis, Cli, RunResult, sortPairs, Workspace } from './workspace';
+import { availableClis, Cli, requestSeen, RunResult, sortPairs, Workspace } from './workspace';
 import { FpgaImageAssociation, FpgaImageAssociationProps, FpgaImageAssociations, RemovedFpgaImageAssociation } from '../../src';
 import { EmulatorProcess, startEmulatorProcess } from '../../src/emulator/process';
 import type { FaultRule } from '../../src/emulator/server';
@@ -77,14 +77,6 @@ class Steps {
   get workspace(): Workspace {
     return this.ws;
   }
-}
-
-/** Until the emulator has seen a request matching `method` (and taken it in). */
-async function requestSeen(method: string): Promise<void> {
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
-    if ((await emulator.control.requests()).some((r) => r.method === method)) return;
-  }
-  throw new Error(`no ${method} reached the emulator within 30 s`);
 }
 
 async function until(what: string, condition: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
@@ -190,6 +182,24 @@ describe.each(each())('%s', (name) => {
       expect((await steps.run('destroy', ws.destroy())).status).toBe(0);
     }));
 
+  test('FpgaImageAssociations: outcome-unknown associate, then enabled: false', () =>
+    scenario('`FpgaImageAssociations`: outcome-unknown associate, then `enabled: false` + apply', async (steps) => {
+      await outcomeUnknownApply(steps, many([IMAGE_A, IMAGE_B]));
+      steps.workspace.synth((stack) => {
+        const { imageId, ...rest } = props();
+        new FpgaImageAssociations(stack, 'Many', { ...rest, imageIds: [IMAGE_A, IMAGE_B], enabled: false });
+      });
+      expect((await steps.run('apply (enabled: false)', steps.workspace.apply())).status).toBe(0);
+    }));
+
+  test('FpgaImageAssociations: outcome-unknown associate, then RemovedFpgaImageAssociation with its id', () =>
+    scenario('`FpgaImageAssociations`: outcome-unknown associate, then `RemovedFpgaImageAssociation` + apply', async (steps) => {
+      await outcomeUnknownApply(steps, many([IMAGE_A, IMAGE_B]));
+      steps.workspace.synth((stack) => new RemovedFpgaImageAssociation(stack, 'Many'));
+      expect((await steps.run('apply (removed block)', steps.workspace.apply())).status).toBe(0);
+      expect(await steps.workspace.associationPairs()).toEqual([]);
+    }));
+
   test('FpgaImageAssociations with the drift check: outcome-unknown associate, then destroy', () =>
     scenario('`FpgaImageAssociations` + drift check: outcome-unknown associate, then destroy', async (steps) => {
       await outcomeUnknownApply(steps, many([IMAGE_A, IMAGE_B], true));
@@ -201,26 +211,48 @@ describe.each(each())('%s', (name) => {
       const ws = steps.workspace.synth(one());
       await ws.init();
       await emulator.control.addFaults([POST_IN_FLIGHT]);
-      const interrupted = await steps.run('apply + SIGINT', ws.interrupt(['apply', '-auto-approve', '-input=false', '-no-color'], {}, 'SIGINT', () => requestSeen('POST')));
+      const interrupted = await steps.run('apply + SIGINT', ws.interrupt(['apply', '-auto-approve', '-input=false', '-no-color'], {}, 'SIGINT', () => requestSeen(emulator.control, 'POST')));
       expect(interrupted.status).not.toBe(0);
       await emulator.control.clearFaults();
       expect(await emulator.control.relations()).toHaveLength(1);
       expect((await steps.run('destroy', ws.destroy())).status).toBe(0);
     }));
 
-  test('SIGKILL while the associate is in flight, then the README recovery (destroy)', () =>
-    scenario('`kill -9` of the CLI while the POST is in flight, then destroy', async (steps) => {
+  test('SIGKILL while the associate is in flight, then the README recovery (apply, then destroy)', () =>
+    scenario('`kill -9` of the CLI while the POST is in flight, then apply, destroy', async (steps) => {
       const ws = steps.workspace.synth(one());
       await ws.init();
       await emulator.control.addFaults([POST_IN_FLIGHT]);
-      const killed = await steps.run('apply + SIGKILL', ws.interrupt(['apply', '-auto-approve', '-input=false', '-no-color'], {}, 'SIGKILL', () => requestSeen('POST')));
+      const killed = await steps.run('apply + SIGKILL', ws.interrupt(['apply', '-auto-approve', '-input=false', '-no-color'], {}, 'SIGKILL', () => requestSeen(emulator.control, 'POST')));
       expect(killed.status).toBe(137);
       expect(await emulator.control.relations()).toHaveLength(1);
-      expect((await steps.run('destroy', ws.destroy())).status).toBe(0);
-      // The orphaned handler gets its late answer and ends; it sends nothing more.
       await emulator.control.clearFaults();
+      // Terraform wrote the association to its state before the associate ran; OpenTofu writes a local
+      // state at the end of a run, so its state is empty: the apply adopts the pair either way.
+      expect((await steps.run('apply', ws.apply())).status).toBe(0);
+      await expectAgreement(ws);
+      expect((await steps.run('destroy', ws.destroy())).status).toBe(0);
+      // The orphaned handler times its attempt out and ends; it sends nothing more.
       await until('the orphaned handler to end', () => ws.leftoverProcesses('handler.js').length === 0, 40_000);
+      expect((await emulator.control.requests()).filter((r) => r.method === 'POST')).toHaveLength(2);
     }));
+
+  test('SIGKILL while the associate is in flight: where the state kept the association, destroy alone removes it', async () => {
+    if (!cli) return console.warn(`${name} is not available here; skipped`);
+    const ws = new Workspace(cli, { HW_ACCESS_KEY: DEMO_CREDENTIALS.accessKey, HW_SECRET_KEY: DEMO_CREDENTIALS.secretKey }).synth(one());
+    try {
+      await ws.init();
+      await emulator.control.addFaults([POST_IN_FLIGHT]);
+      await ws.interrupt(['apply', '-auto-approve', '-input=false', '-no-color'], {}, 'SIGKILL', () => requestSeen(emulator.control, 'POST'));
+      await emulator.control.clearFaults();
+      const kept = (await ws.associationPairs()).length === 1;
+      expect(kept).toBe(name === 'terraform');
+      expect((await ws.destroy()).status).toBe(0);
+      expect(await emulator.control.relations()).toHaveLength(kept ? 0 : 1);
+    } finally {
+      ws.cleanup();
+    }
+  });
 
   test('SIGKILL while the associate waits to retry: the orphaned handler sends nothing after the recovery', () =>
     scenario('`kill -9` of the CLI while the associate waits to retry, then destroy', async (steps) => {
@@ -228,7 +260,7 @@ describe.each(each())('%s', (name) => {
       await ws.init();
       // The first POST fails after 3 s, without effect; a retry would succeed, after the destroy below.
       await emulator.control.addFaults([{ method: 'POST', path: '/association', action: 'respond', status: 503, delayMs: 3000 }]);
-      const killed = await steps.run('apply + SIGKILL', ws.interrupt(['apply', '-auto-approve', '-input=false', '-no-color'], {}, 'SIGKILL', () => requestSeen('POST')));
+      const killed = await steps.run('apply + SIGKILL', ws.interrupt(['apply', '-auto-approve', '-input=false', '-no-color'], {}, 'SIGKILL', () => requestSeen(emulator.control, 'POST')));
       expect(killed.status).toBe(137);
       expect((await steps.run('destroy', ws.destroy())).status).toBe(0);
       await until('the orphaned handler to end', () => ws.leftoverProcesses('handler.js').length === 0);
@@ -252,7 +284,7 @@ describe.each(each())('%s', (name) => {
       await ws.init();
       expect((await steps.run('apply', ws.apply())).status).toBe(0);
       await emulator.control.addFaults([{ method: 'DELETE', path: '/association', action: 'delay', delayMs: 30_000, takesEffect: true }]);
-      const interrupted = await steps.run('destroy + SIGINT', ws.interrupt(['destroy', '-auto-approve', '-input=false', '-no-color'], {}, 'SIGINT', () => requestSeen('DELETE')));
+      const interrupted = await steps.run('destroy + SIGINT', ws.interrupt(['destroy', '-auto-approve', '-input=false', '-no-color'], {}, 'SIGINT', () => requestSeen(emulator.control, 'DELETE')));
       expect(interrupted.status).not.toBe(0);
       await emulator.control.clearFaults();
       expect((await steps.run('destroy', ws.destroy())).status).toBe(0);

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
+import type { EmulatorControl } from '../../src/emulator/process';
 import { describeProviders, ensureToolchain } from '../../tools/toolchain';
 
 export interface Cli {
@@ -184,6 +185,14 @@ export class Workspace {
 
 function pairOf(resource: any): { fpgaImageId: string; imageId: string } {
   return { fpgaImageId: resource.values.triggers.fpga_image_id, imageId: resource.values.triggers.image_id };
+}
+
+/** Until the emulator has seen a `method` request after the first `after` of its log: for interrupting a command mid-request. */
+export async function requestSeen(control: EmulatorControl, method: string, after = 0): Promise<void> {
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+    if ((await control.requests()).slice(after).some((r) => r.method === method)) return;
+  }
+  throw new Error(`no ${method} reached the emulator within 30 s`);
 }
 
 export function sortPairs<T extends { fpgaImageId: string; imageId: string }>(pairs: T[]): { fpgaImageId: string; imageId: string }[] {
