@@ -277,17 +277,18 @@ wall time moves by 10 ms from one minute to the next here, CPU time much less):
   \`src/handler/dispatchers.ts\`, before the first connection): V8 compiles llhttp with Liftoff, its
   baseline compiler, in about 2 ms, then a second time with TurboFan in the background, and the
   process cannot exit before that is done. Liftoff alone reads a few short answers just as well.
-  The least undici request went from 4.1–4.5× the floor to 1.5–1.6× (the two *least undici
-  request* rows show it in every run).
+  The least undici request goes from about 4× the floor to 1.5× (the two *least undici request*
+  rows show it in every run).
 - **The flag is set late**: once a V8 flag changes, V8 refuses the code cache of Node's built-in
-  modules, and each built-in loaded afterwards is compiled from source. Set before undici's
-  built-ins load, the same request cost 1.78× the floor; set after them, 1.29× (CPU 64 ms against
-  56 ms). \`tls\` is loaded just before, and only for an https origin.
+  modules, and each built-in loaded afterwards is compiled from source. In one interleaved run, the
+  least undici request cost 1.78× the floor with the flag set before undici's built-ins load, 1.29×
+  with it set after them (CPU 64 ms against 56 ms). \`tls\` is loaded just before, and only for an
+  https origin.
 - **No \`node:http2\`**: undici's \`Client\` loads it as it starts, and it loads \`tls\`, \`crypto\`,
   \`fs/promises\` and \`readline\` with it, for HTTP/2 that the handler never offers (\`allowH2\` is
   off). The bundle gets \`src/handler/no-http2.ts\` instead (esbuild's \`--alias\`), the shape undici
   itself falls back to when http2 is missing: the least undici request from 1.57× to 1.46× the
-  floor (CPU 63 to 58 ms), the handler from about 2.0× to 1.7×.
+  floor (CPU 63 to 58 ms), the handler from about 2.0× to 1.7× (two quick runs).
 - **A lean, minified bundle**: undici's client and nothing else at start; the proxy agent, its
   tunnel code and \`connect()\` are loaded only when a proxy is used. Minified, V8 parses 330 KB
   instead of 560 KB at each start (half of it llhttp's WebAssembly, as base64 text).
@@ -309,8 +310,10 @@ handler does anything: loading undici's JavaScript (its client, request, parser 
 tables, about 100 KB minified) and compiling llhttp, which a \`node:http\` request does not do
 (Node's own parser is C++, built into the binary). The handler's own work (loading \`crypto\` to
 sign, checking inputs, signing, one line of output) costs it about 0.2× more, as it did with
-\`node:http\`. The code cache, which would address the first part, is not in Node 20 as a module
-option, and by hand it did not pay here.
+\`node:http\`: the \`node:http\` handler this one replaced cost about 1.3× the floor (the *--compare*
+row, when the run compares it, as the run above does). The code cache, which would address the
+first part, is not in Node 20 as a module option, and by hand it did not pay here. Over https, as
+in production, the floor loads \`tls\` too, and the handler comes closer to it (the *https* rows).
 
 Compare a change with \`npm run bench -- --only=handler-run --compare=path/to/other/handler.js\`: the
 other bundle's associate runs join the same interleaved rounds (the *compare* row).`;
