@@ -5,6 +5,7 @@ import type { HandlerRunEnvironment } from './handler-run';
 import { formatValue } from './lib/bench';
 import { mb, ms, Summary } from './lib/stats';
 import { lineChart } from './lib/svg';
+import type { PlanData } from './plan';
 import type { Report } from './run';
 import type { SynthPoint } from './synth';
 import type { DrainRun } from './throttled-drain';
@@ -90,7 +91,9 @@ function bundleSection(data: BundleData): string {
 }
 
 function synthSection(points: readonly SynthPoint[]): string {
-  const kinds = [['association', 'associations'], ['provisioned', 'provisioned null_resources'], ['plain', 'plain null_resources']] as const;
+  const kinds = [
+    ['association', 'associations'], ['single', 'previous shape (no step)'], ['provisioned', 'provisioned null_resources'], ['plain', 'plain null_resources'],
+  ] as const;
   return tableOf(
     ['N', 'graph', 'synth (p25–p75)', '× plain', 'peak RSS', '× plain', 'whole process'],
     points.flatMap((p) => kinds.map(([kind, label]) => [
@@ -108,11 +111,23 @@ function synthSection(points: readonly SynthPoint[]): string {
 function applyDestroySection(data: ApplyDestroyData): string {
   return tableOf(
     ['graph', 'apply', 'destroy', 'apply + destroy'],
-    (['association', 'baseline'] as const).map((kind) => [
-      kind === 'association' ? `${data.n} associations` : `${data.n} null_resources running \`node -e 0\``,
+    (['association', 'single', 'baseline'] as const).map((kind) => [
+      { association: `${data.n} associations`, single: `${data.n} associations, previous shape (no step)`, baseline: `${data.n} null_resources running \`node -e 0\`` }[kind],
       spread(data.applyMs[kind]),
       spread(data.destroyMs[kind]),
       spread(data.totalMs[kind]),
+    ]),
+  );
+}
+
+function planSection(data: PlanData): string {
+  return tableOf(
+    ['graph', 'resources in the state', 'plan (p25–p75)', '× plain'],
+    (['association', 'single', 'plain'] as const).map((kind) => [
+      { association: `${data.n} associations`, single: `${data.n} associations, previous shape (no step)`, plain: `${data.n} plain null_resources` }[kind],
+      kind === 'association' ? 2 * data.n : data.n,
+      spread(data.planMs[kind]),
+      (data.planMs[kind].median / data.planMs.plain.median).toFixed(2),
     ]),
   );
 }
@@ -210,7 +225,10 @@ ${bundleSection(r.bundle)}
 N associations (\`FpgaImageAssociation\`) against N *plain* \`null_resource\`s with the same triggers and
 nothing else, each synth in a fresh process (the library compiled, as it ships), interleaved. The
 *provisioned* null_resources carry the same two provisioner blocks as an association, without the
-construct: the part of the difference that is the provisioners' JSON itself. *synth* is the time to
+construct: the part of the difference that is the provisioners' JSON itself. The *previous shape* is
+what an association was before it got its own step that associates: one null_resource carrying both
+provisioners (the step is what keeps a failed associate from orphaning the association: see the
+README's "How it works"); the difference to it is what the step costs. *synth* is the time to
 define the constructs and run \`app.synth()\`; peak RSS and *whole process* (wall time, Node start and
 module loading included) are the process's.
 
@@ -219,9 +237,18 @@ ${synthSection(r.synth.points)}
 ## apply + destroy
 
 \`terraform apply\` then \`terraform destroy\` at parallelism 10: N associations against the same
-graph whose provisioners (same blocks, same environment) run \`node -e 0\`.
+graph whose provisioners (same blocks, same environment) run \`node -e 0\`, and the previous shape
+(one null_resource per association with both provisioners, no step that associates).
 
 ${applyDestroySection(r['apply-destroy'])}
+
+## plan
+
+\`terraform plan -detailed-exitcode\` (refresh included, nothing to change, exit 0) of N applied
+associations, of the previous shape, and of N plain null_resources: a plan refreshes every resource
+in the state, so the step that associates, a second null_resource per association, shows here.
+
+${planSection(r.plan)}
 
 ## Throttled drain and the shared rate budget
 

@@ -15,6 +15,7 @@ import { handlerRun } from './handler-run';
 import { BenchContext, BenchResult, formatValue, Goal, met, verdict } from './lib/bench';
 import { describeMachine, Machine } from './lib/machine';
 import { closeLab, Lab, openLab } from './lib/terraform';
+import { plan } from './plan';
 import { benchmarksMarkdown, destroyTimeSvg } from './report';
 import { synth } from './synth';
 import { throttledDrain } from './throttled-drain';
@@ -26,6 +27,7 @@ const BENCHMARKS: Readonly<Record<string, (context: BenchContext) => Promise<Ben
   'handler-run': handlerRun,
   'synth': synth,
   'apply-destroy': applyDestroy,
+  'plan': plan,
   'throttled-drain': throttledDrain,
   'destroy-curve': destroyCurve,
 };

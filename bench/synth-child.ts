@@ -1,10 +1,10 @@
 /**
- * One synth in a fresh process, for bench/synth.ts: `node synth-child.js <association|plain|provisioned> <n> <outdir>`.
+ * One synth in a fresh process, for bench/synth.ts: `node synth-child.js <association|single|plain|provisioned> <n> <outdir>`.
  * Prints one JSON line: the synth time (constructs defined and synthesized, modules already loaded)
  * and the process's peak resident memory.
  */
 import { App, TerraformStack } from 'cdktf';
-import { associations, nodeNoopResources, plainNullResources, Target } from './lib/stacks';
+import { associations, nodeNoopResources, plainNullResources, singleResourceAssociations, Target } from './lib/stacks';
 
 const TARGET: Target = { projectId: '0123456789abcdef0123456789abcdef', endpoint: 'http://127.0.0.1:8080' };
 
@@ -12,7 +12,8 @@ const [kind, count, outdir] = process.argv.slice(2);
 const started = performance.now();
 const app = new App({ outdir });
 const stack = new TerraformStack(app, 'bench');
-const define = { association: associations, plain: plainNullResources, provisioned: nodeNoopResources }[kind as 'association' | 'plain' | 'provisioned'];
+const KINDS = { association: associations, single: singleResourceAssociations, plain: plainNullResources, provisioned: nodeNoopResources };
+const define = KINDS[kind as keyof typeof KINDS];
 define(stack, Number(count), TARGET);
 app.synth();
 const synthMs = performance.now() - started;

@@ -3,6 +3,7 @@ import { Resource } from '@cdktf/provider-null/lib/resource';
 import { TerraformStack } from 'cdktf';
 import { FpgaImageAssociation, FpgaImageAssociationHandlerOptions } from '../../src';
 import { INPUT_ENV } from '../../src/contract';
+import { HandlerProvisioners } from '../../src/private/provisioners';
 
 /**
  * The graphs the benchmarks compare: N associations, and baselines of the same size made of plain
@@ -29,6 +30,20 @@ function triggers(target: Target, i: number): Record<string, string> {
 export function associations(stack: TerraformStack, n: number, target: Target, options: FpgaImageAssociationHandlerOptions = {}): void {
   for (let i = 0; i < n; i++) {
     new FpgaImageAssociation(stack, `Assoc${i}`, { ...options, projectId: target.projectId, fpgaImageId: FPGA_IMAGE_ID, imageId: imageId(i), endpoint: target.endpoint });
+  }
+}
+
+/**
+ * The shape associations had before each got its own step that associates: one null_resource per
+ * association carrying both provisioners (the same handler, the same blocks), no step. Image IDs
+ * from `offset`, so that it can share an emulator with `associations`.
+ */
+export function singleResourceAssociations(stack: TerraformStack, n: number, target: Target, offset = 0): void {
+  for (let i = 0; i < n; i++) {
+    const association = new FpgaImageAssociation(stack, `Assoc${i}`, { projectId: target.projectId, fpgaImageId: FPGA_IMAGE_ID, imageId: imageId(offset + i), endpoint: target.endpoint });
+    const provisioners = new HandlerProvisioners(association, {});
+    association.node.tryRemoveChild('Associate');
+    association.resource.addOverride('provisioner', [provisioners.block('associate', 'create'), provisioners.block('disassociate', 'destroy')]);
   }
 }
 
