@@ -57,7 +57,7 @@ describe('a stack synthesized from Python', () => {
     const json = JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8'));
     const provisioners = [
       ...Object.values<any>(json.resource.null_resource).flatMap((r) => r.provisioner),
-      ...json.removed.flatMap((r: any) => r.provisioner),
+      ...json.removed.flatMap((r: any) => r.provisioner ?? []),
     ].map((p) => p['local-exec']);
     expect(provisioners).toHaveLength(5);
     const handlers = new Set(provisioners.map((p) => p.interpreter[1]));
