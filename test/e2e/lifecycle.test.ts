@@ -3,6 +3,7 @@
  * provider, against the emulator: after every step, Terraform's state and the emulator's relations agree.
  */
 import { availableClis, Cli, sortPairs, Workspace } from './workspace';
+import { imageId as benchImageId, singleResourceAssociations } from '../../bench/lib/stacks';
 import { FpgaImageAssociation, FpgaImageAssociationProps } from '../../src';
 import { EmulatorProcess, startEmulatorProcess } from '../../src/emulator/process';
 
@@ -92,6 +93,28 @@ describe.each(each())('%s', (name) => {
       expect(await ws.statePairs()).toEqual([]);
       await expectAgreement(ws);
       expect(ws.everythingWritten()).not.toContain(SECRET_KEY);
+    } finally {
+      ws.cleanup();
+    }
+  });
+
+  test('a state from the one-resource shape: the next apply adds the step (one POST, already associated), then plans nothing', async () => {
+    if (!cli) return console.warn(`${name} is not available here; skipped`);
+    const target = { projectId: emulator.projectId, endpoint: emulator.url };
+    const ws = workspace(cli).synth((stack) => singleResourceAssociations(stack, 1, target));
+    try {
+      await ws.init();
+      expect((await ws.apply()).status).toBe(0);
+      expect(await emulator.control.relations()).toHaveLength(1);
+      const before = (await emulator.control.requests()).length;
+
+      ws.synth((stack) => new FpgaImageAssociation(stack, 'Assoc0', props(benchImageId(0))));
+      expect((await ws.apply()).status).toBe(0);
+      expect((await emulator.control.requests()).slice(before).map((r) => `${r.method} ${r.status}`)).toEqual(['POST 400', 'GET 200']);
+      await expectAgreement(ws);
+      expect(await ws.planExitCode()).toBe(0);
+      expect((await ws.destroy()).status).toBe(0);
+      expect(await emulator.control.relations()).toEqual([]);
     } finally {
       ws.cleanup();
     }
