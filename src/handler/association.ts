@@ -121,12 +121,12 @@ const PAGE_SIZE = 100;
  * Every ECS image the FPGA image is associated with, sorted (the `list` operation): what a person
  * whose FPGA image is protected needs to know first, whoever made the associations.
  */
-export async function associatedImages(api: ApiClient, a: Omit<Association, 'imageId'>): Promise<string[]> {
+export async function associatedImages(api: ApiClient, a: Association): Promise<string[]> {
   const operation = `list the ECS images FPGA image ${a.fpgaImageId} is associated with`;
   const imageIds = new Set<string>();
   for (let page = 1; ; page++) {
     const query = new URLSearchParams({ fpga_image_id: a.fpgaImageId, page: String(page), size: String(PAGE_SIZE) });
-    const entries = await queryAssociations(api, { ...a, imageId: '' }, operation, query);
+    const entries = await queryAssociations(api, a, operation, query);
     entries.filter((entry) => typeof entry?.image_id === 'string' && relates(entry, a.fpgaImageId)).forEach((entry) => imageIds.add(entry.image_id as string));
     if (entries.length < PAGE_SIZE) return [...imageIds].sort();
   }
@@ -159,8 +159,8 @@ function outcomeUnknown(error: GaveUpError, a: Association): GaveUpError {
     cause: error.cause,
     outcomeUnknown: true,
     hint: `The association of FPGA image ${a.fpgaImageId} with ECS image ${a.imageId} may have been made: the API may have acted on a request whose answer was lost. `
-      + 'Run `terraform apply` again once the API answers: it confirms the association (or makes it); `terraform destroy` removes it either way. '
-      + error.hint,
+      + 'Run `terraform apply` again once the API answers: it confirms the association (or makes it); `terraform destroy` removes it either way.'
+      + (error.hint ? ` ${error.hint}` : ''),
   });
 }
 

@@ -508,8 +508,8 @@ export async function runScenario(scenario: Scenario, options: MatrixOptions): P
     const env: Record<string, string> = scenario.secretKey ? { HW_SECRET_KEY: scenario.secretKey } : {};
     const started = Date.now();
     const { interrupt } = scenario;
-    const args = [phase, '-auto-approve', '-input=false', '-no-color', ...parallelism];
-    const result = await ws.interrupt(args, env, interrupt?.signal, interrupt && (() => requestSeen(control, interrupt.once, before)));
+    const interruption = interrupt && { signal: interrupt.signal, when: () => requestSeen(control, interrupt.once, before) };
+    const result = await (phase === 'apply' ? ws.apply(parallelism, env, interruption) : ws.destroy(parallelism, env, interruption));
     const terraformMs = Date.now() - started;
     const requests = (await control.requests()).slice(before);
     const runs = newHandlerRuns();

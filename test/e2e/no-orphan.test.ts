@@ -79,6 +79,9 @@ class Steps {
   }
 }
 
+/** Until the emulator has seen a request with this method: when to interrupt a command. */
+const seen = (method: 'POST' | 'DELETE') => () => requestSeen(emulator.control, method);
+
 async function until(what: string, condition: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
   for (const deadline = Date.now() + ms; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
     if (await condition()) return;
@@ -115,10 +118,12 @@ describe.each(each())('%s', (name) => {
     cli = clis.find((c) => c.binaryName === name);
   });
 
+  const newWorkspace = (c: Cli) => new Workspace(c, { HW_ACCESS_KEY: DEMO_CREDENTIALS.accessKey, HW_SECRET_KEY: DEMO_CREDENTIALS.secretKey });
+
   /** Runs a scenario in a fresh workspace and records it; skipped when the CLI is missing. */
   async function scenario(title: string, body: (steps: Steps) => Promise<void>): Promise<void> {
     if (!cli) return console.warn(`${name} is not available here; skipped`);
-    const steps = new Steps(new Workspace(cli, { HW_ACCESS_KEY: DEMO_CREDENTIALS.accessKey, HW_SECRET_KEY: DEMO_CREDENTIALS.secretKey }));
+    const steps = new Steps(newWorkspace(cli));
     try {
       await body(steps);
       expect(await steps.record(cli, title)).toBe(0);
@@ -211,7 +216,7 @@ describe.each(each())('%s', (name) => {
       const ws = steps.workspace.synth(one());
       await ws.init();
       await emulator.control.addFaults([POST_IN_FLIGHT]);
-      const interrupted = await steps.run('apply + SIGINT', ws.interrupt(['apply', '-auto-approve', '-input=false', '-no-color'], {}, 'SIGINT', () => requestSeen(emulator.control, 'POST')));
+      const interrupted = await steps.run('apply + SIGINT', ws.apply([], {}, { signal: 'SIGINT', when: seen('POST') }));
       expect(interrupted.status).not.toBe(0);
       await emulator.control.clearFaults();
       expect(await emulator.control.relations()).toHaveLength(1);
@@ -223,7 +228,7 @@ describe.each(each())('%s', (name) => {
       const ws = steps.workspace.synth(one());
       await ws.init();
       await emulator.control.addFaults([POST_IN_FLIGHT]);
-      const killed = await steps.run('apply + SIGKILL', ws.interrupt(['apply', '-auto-approve', '-input=false', '-no-color'], {}, 'SIGKILL', () => requestSeen(emulator.control, 'POST')));
+      const killed = await steps.run('apply + SIGKILL', ws.apply([], {}, { signal: 'SIGKILL', when: seen('POST') }));
       expect(killed.status).toBe(137);
       expect(await emulator.control.relations()).toHaveLength(1);
       await emulator.control.clearFaults();
@@ -239,11 +244,11 @@ describe.each(each())('%s', (name) => {
 
   test('SIGKILL while the associate is in flight: where the state kept the association, destroy alone removes it', async () => {
     if (!cli) return console.warn(`${name} is not available here; skipped`);
-    const ws = new Workspace(cli, { HW_ACCESS_KEY: DEMO_CREDENTIALS.accessKey, HW_SECRET_KEY: DEMO_CREDENTIALS.secretKey }).synth(one());
+    const ws = newWorkspace(cli).synth(one());
     try {
       await ws.init();
       await emulator.control.addFaults([POST_IN_FLIGHT]);
-      await ws.interrupt(['apply', '-auto-approve', '-input=false', '-no-color'], {}, 'SIGKILL', () => requestSeen(emulator.control, 'POST'));
+      await ws.apply([], {}, { signal: 'SIGKILL', when: seen('POST') });
       await emulator.control.clearFaults();
       const kept = (await ws.associationPairs()).length === 1;
       expect(kept).toBe(name === 'terraform');
@@ -260,7 +265,7 @@ describe.each(each())('%s', (name) => {
       await ws.init();
       // The first POST fails after 3 s, without effect; a retry would succeed, after the destroy below.
       await emulator.control.addFaults([{ method: 'POST', path: '/association', action: 'respond', status: 503, delayMs: 3000 }]);
-      const killed = await steps.run('apply + SIGKILL', ws.interrupt(['apply', '-auto-approve', '-input=false', '-no-color'], {}, 'SIGKILL', () => requestSeen(emulator.control, 'POST')));
+      const killed = await steps.run('apply + SIGKILL', ws.apply([], {}, { signal: 'SIGKILL', when: seen('POST') }));
       expect(killed.status).toBe(137);
       expect((await steps.run('destroy', ws.destroy())).status).toBe(0);
       await until('the orphaned handler to end', () => ws.leftoverProcesses('handler.js').length === 0);
@@ -284,7 +289,7 @@ describe.each(each())('%s', (name) => {
       await ws.init();
       expect((await steps.run('apply', ws.apply())).status).toBe(0);
       await emulator.control.addFaults([{ method: 'DELETE', path: '/association', action: 'delay', delayMs: 30_000, takesEffect: true }]);
-      const interrupted = await steps.run('destroy + SIGINT', ws.interrupt(['destroy', '-auto-approve', '-input=false', '-no-color'], {}, 'SIGINT', () => requestSeen(emulator.control, 'DELETE')));
+      const interrupted = await steps.run('destroy + SIGINT', ws.destroy([], {}, { signal: 'SIGINT', when: seen('DELETE') }));
       expect(interrupted.status).not.toBe(0);
       await emulator.control.clearFaults();
       expect((await steps.run('destroy', ws.destroy())).status).toBe(0);

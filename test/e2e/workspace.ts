@@ -42,6 +42,16 @@ export const FAST_RETRIES = {
   FPGA_ASSOC_ATTEMPT_TIMEOUT_MS: '3000',
 };
 
+/**
+ * A command ended mid-run: once `when` resolves, `signal` goes to the command's whole process group
+ * for SIGINT, as Ctrl-C in a terminal does (Terraform and the handler it runs both get it), or to the
+ * CLI's process alone for SIGKILL, as `kill -9` or an OOM kill does (what it started runs on, orphaned).
+ */
+export interface Interruption {
+  readonly signal: 'SIGINT' | 'SIGKILL';
+  readonly when: () => Promise<void>;
+}
+
 export class Workspace {
   /** Everything every command printed, to scan for secrets. */
   public readonly transcript: string[] = [];
@@ -73,34 +83,28 @@ export class Workspace {
     return this;
   }
 
-  async run(args: string[], extraEnv: Record<string, string> = {}): Promise<RunResult> {
-    return this.interrupt(args, extraEnv);
-  }
-
-  /**
-   * Runs a command and, once `when` resolves, sends `signal`: SIGINT to the command's whole process
-   * group, as Ctrl-C in a terminal does (Terraform and the handler it runs both get it); SIGKILL to
-   * the CLI's process alone, as `kill -9` or an OOM kill does (what it started runs on, orphaned).
-   */
-  async interrupt(args: string[], extraEnv: Record<string, string>, signal?: 'SIGINT' | 'SIGKILL', when?: () => Promise<void>): Promise<RunResult> {
+  /** Runs a command to its end, or, with an `interruption`, until its signal ends it. */
+  async run(args: string[], extraEnv: Record<string, string> = {}, interruption?: Interruption): Promise<RunResult> {
     const { HW_ACCESS_KEY, HW_SECRET_KEY, HW_SECURITY_TOKEN, ...inherited } = process.env;
     const child = spawn(this.cli.binary, args, {
       cwd: this.dir,
       env: { ...inherited, ...this.cli.env, ...FAST_RETRIES, ...this.env, ...extraEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
-      detached: signal !== undefined,
+      // Its own process group, so that a SIGINT reaches the command and what it started, as from a terminal.
+      detached: interruption !== undefined,
     });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     const closed = new Promise<number | null>((resolve) => child.on('close', (code, killedBy) => resolve(killedBy ? 128 + os.constants.signals[killedBy] : code)));
-    if (signal && when) {
-      await when();
+    if (interruption) {
+      await interruption.when();
+      const { signal } = interruption;
       process.kill(signal === 'SIGINT' ? -child.pid! : child.pid!, signal);
     }
     const status = await closed;
-    this.transcript.push(`$ ${this.cli.binaryName} ${args.join(' ')}${signal ? ` (${signal})` : ''}\n${stdout}${stderr}`);
+    this.transcript.push(`$ ${this.cli.binaryName} ${args.join(' ')}${interruption ? ` (${interruption.signal})` : ''}\n${stdout}${stderr}`);
     return { status, stdout, stderr };
   }
 
@@ -130,12 +134,12 @@ export class Workspace {
     return this.mustRun(['init', '-input=false', '-no-color']);
   }
 
-  apply(extraArgs: string[] = [], extraEnv: Record<string, string> = {}) {
-    return this.run(['apply', '-auto-approve', '-input=false', '-no-color', ...extraArgs], extraEnv);
+  apply(extraArgs: string[] = [], extraEnv: Record<string, string> = {}, interruption?: Interruption) {
+    return this.run(['apply', '-auto-approve', '-input=false', '-no-color', ...extraArgs], extraEnv, interruption);
   }
 
-  destroy(extraArgs: string[] = [], extraEnv: Record<string, string> = {}) {
-    return this.run(['destroy', '-auto-approve', '-input=false', '-no-color', ...extraArgs], extraEnv);
+  destroy(extraArgs: string[] = [], extraEnv: Record<string, string> = {}, interruption?: Interruption) {
+    return this.run(['destroy', '-auto-approve', '-input=false', '-no-color', ...extraArgs], extraEnv, interruption);
   }
 
   /** `plan -detailed-exitcode`: 0 = no changes, 2 = changes. */
