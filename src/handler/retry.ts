@@ -17,8 +17,11 @@ const TRANSIENT_STATUSES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504
 const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
   'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH',
 ]);
-/** Network failures that happen before a request can have reached the API: it certainly did not act. */
-const NOT_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH']);
+/**
+ * Failures that happen before a request can have reached the API, so it certainly did not act: no
+ * connection, no name, or a proxy that refused to pass it on (EPROXY, from ./http-client).
+ */
+const NOT_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH', 'EPROXY']);
 /** A wait for a request slot this long is worth a line: it explains a slow apply. */
 const NOTABLE_SLOT_WAIT_MS = 5_000;
 /** Beyond this, a 401/403 is taken to be the clocks' fault (the gateway allows 15 minutes). */

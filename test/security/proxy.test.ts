@@ -153,6 +153,8 @@ describe('failures name the proxy, never its credentials', () => {
     expect(run.stderr).toContain(
       `the proxy http://127.0.0.1:${proxy.port} answered CONNECT ${API_HOST}:${apiPort()} with HTTP 407 Proxy Authentication Required (EPROXY)`,
     );
+    // Refused by the proxy, the request never reached the API: nothing may have been made.
+    expect(run.stderr).not.toContain('may have been made');
     expect(proxy.seen).toHaveLength(1);
   });
 
