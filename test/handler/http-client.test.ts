@@ -4,13 +4,19 @@
  * timeout that also bounds a body, and a process that exits as soon as its line is written.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { EXIT_CODES } from '../../src/contract';
 import { envFor, FPGA_IMAGE_ID, IMAGE_ID, itNeverPrintsCredentials, lines, runHandler, useEmulator } from './harness';
+import { EXIT_CODES } from '../../src/contract';
 
 const context = useEmulator();
 
+interface RawServer {
+  readonly url: string;
+  readonly received: string[];
+  close(): Promise<void>;
+}
+
 /** A loopback server that hands each connection to `onConnection`; records every byte it receives. */
-async function rawServer(onConnection: (socket: Socket, received: () => string) => void): Promise<{ url: string; received: string[]; close: () => Promise<void> }> {
+async function rawServer(onConnection: (socket: Socket, received: () => string) => void): Promise<RawServer> {
   const received: string[] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
