@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { privateDirectory, userDirectory } from './private-directory';
 
 /**
  * A request rate shared by the handler processes Terraform runs in parallel: each process reserves
@@ -49,28 +49,10 @@ function readState(file: string, now: number): State {
   }
 }
 
-/** Creates the per-user directory, private; returns its path, or why it cannot be trusted. */
-function privateDirectory(directory: string): { path?: string; problem?: string } {
-  try {
-    mkdirSync(directory, { recursive: true, mode: 0o700 });
-    const stat = lstatSync(directory);
-    const uid = process.getuid?.();
-    if (!stat.isDirectory()) return { problem: `${directory} is not a directory` };
-    // Another user's directory, or one others can write to, could feed us any state: not ours to trust.
-    // eslint-disable-next-line no-bitwise
-    if (uid !== undefined && (stat.uid !== uid || (stat.mode & 0o022) !== 0)) {
-      return { problem: `${directory} is not private to this user` };
-    }
-    return { path: directory };
-  } catch (error) {
-    return { problem: `${directory}: ${(error as Error).message}` };
-  }
-}
-
 export class RateBudget {
   /** A budget of `requestsPerSecond` shared by every process using the same origin and access key. */
   public static open(options: RateBudgetOptions): RateBudget {
-    const directory = options.directory ?? join(tmpdir(), `fpga-image-association-${process.getuid?.() ?? 'user'}`);
+    const directory = options.directory ?? userDirectory();
     const key = createHash('sha256').update(`${options.origin}\n${options.accessKey}`).digest('hex').slice(0, 24);
     return new RateBudget(directory, `rate-${key}`, 1000 / options.requestsPerSecond, options.onUnavailable);
   }
