@@ -67,14 +67,9 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '2
 
 // Runtime code is bundled into one self-contained file each: the synthesized stack must work without node_modules.
 const bundle = project.addTask('bundle', { description: 'Bundle the handler and the emulator into assets/' });
-for (const name of ['handler', 'emulator']) {
-  // The handler starts once per association and V8 parses all of it at each start: minified, it parses faster;
-  // undici's Client loads node:http2, which the handler never speaks, at start: it gets src/handler/no-http2.ts instead.
-  const lean = name === 'handler' ? ' --minify --legal-comments=eof --alias:node:http2=./src/handler/no-http2.ts' : '';
-  bundle.exec(
-    `esbuild --bundle src/${name}/index.ts --platform=node --target=node20 --format=cjs --log-level=warning${lean} --outfile=assets/${name}.js`,
-  );
-}
+// The handler: its program embedded in a launcher that compiles it with V8's code cache (tools/bundle-handler.ts).
+bundle.exec('ts-node --transpile-only tools/bundle-handler.ts');
+bundle.exec('esbuild --bundle src/emulator/index.ts --platform=node --target=node20 --format=cjs --log-level=warning --outfile=assets/emulator.js');
 // The handler bundles undici (MIT), whose licence asks to go with every copy: it ships beside the bundle, in assets/.
 bundle.exec(
   'node -e "const fs = require(\'fs\'); const { version } = require(\'undici/package.json\'); '

@@ -26,6 +26,8 @@ export const INPUT_ENV = {
   retryMaxDelayMs: 'FPGA_ASSOC_RETRY_MAX_DELAY_MS',
   /** Requests per second shared by the parallel handlers of one endpoint and access key; unset = unpaced. */
   maxRequestsPerSecond: 'FPGA_ASSOC_MAX_REQUESTS_PER_SECOND',
+  /** Where the handler keeps V8's code cache of its program: unset = a private per-user temp directory, `off` = nowhere. */
+  codeCache: 'FPGA_ASSOC_CODE_CACHE',
 } as const;
 
 /**

@@ -17,11 +17,12 @@ const VERIFIED_TLS = { rejectUnauthorized: true } as const;
 /** Each attempt's own timer bounds connecting, tunnelling, headers and body (./http-client): undici's are off. */
 const NO_TIMEOUT = 0;
 
-export async function openDispatcher(origin: URL, proxy?: Proxy): Promise<Dispatcher> {
+/** `beforeV8FlagChange` runs once V8's flags are about to change, after which no code cache it makes would be accepted. */
+export async function openDispatcher(origin: URL, proxy?: Proxy, beforeV8FlagChange?: () => void): Promise<Dispatcher> {
   const dispatcher = proxy
     ? await proxyAgent(proxy)
     : new Client(origin, { connect: { ...VERIFIED_TLS, timeout: NO_TIMEOUT }, headersTimeout: NO_TIMEOUT, bodyTimeout: NO_TIMEOUT });
-  await compileParserWithLiftoffOnly(origin);
+  compileParserWithLiftoffOnly(origin, beforeV8FlagChange);
   return dispatcher;
 }
 
@@ -55,10 +56,14 @@ async function proxyAgent(proxy: Proxy): Promise<Dispatcher> {
  * Liftoff, its baseline compiler, and then again with TurboFan in the background, which costs a
  * process about 200 ms of CPU before it can exit, for a parser that reads a few short answers.
  * `--liftoff-only` keeps the baseline code. It is set as late as it can be: once a V8 flag changes,
- * V8 refuses the code cache of Node's built-in modules, so each built-in loaded afterwards is
- * compiled from source. Everything a request loads is loaded by now, except tls, loaded first.
+ * V8 refuses any code cache made with other flags: Node's, of its built-in modules, so each built-in
+ * loaded afterwards is compiled from source, and the handler's own (./launcher), which is therefore
+ * made just before. Everything a request loads is loaded by now, except tls, loaded first.
  */
-async function compileParserWithLiftoffOnly(origin: URL): Promise<void> {
-  if (origin.protocol === 'https:') await import('node:tls');
+function compileParserWithLiftoffOnly(origin: URL, beforeV8FlagChange?: () => void): void {
+  // A plain require: the launcher compiles the program as a script, where import() has no loader.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  if (origin.protocol === 'https:') require('node:tls');
+  beforeV8FlagChange?.();
   setFlagsFromString('--liftoff-only');
 }

@@ -49,6 +49,8 @@ export class ApiClient {
     private readonly credentials: Credentials,
     private readonly retry: RetryPolicy,
     private readonly proxy?: Proxy,
+    /** Passed on to openDispatcher: the launcher's last moment to make its code cache. */
+    private readonly beforeV8FlagChange?: () => void,
   ) {
     this.originUrl = new URL(origin);
   }
@@ -91,7 +93,7 @@ export class ApiClient {
    */
   private async send(request: OutgoingRequest, settings: AttemptSettings): Promise<ApiResponse> {
     const headers = signedHeaders(request, this.credentials, new Date(Date.now() + settings.clockOffsetMs));
-    const opened = (this.dispatcher ??= openDispatcher(this.originUrl, this.proxy));
+    const opened = (this.dispatcher ??= openDispatcher(this.originUrl, this.proxy, this.beforeV8FlagChange));
     const dispatcher = await opened;
     return new Promise((resolve, reject) => {
       let status = 0;

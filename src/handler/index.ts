@@ -13,7 +13,17 @@ import { RetryPolicy } from './retry';
  * disassociate` at destroy time; `status` and `list` are for people and scripts. Inputs come from the
  * environment (see ../contract); the exit code says how it went. `drift-query` is the drift check's
  * external data source: its inputs come on stdin, its answer (failures included) on stdout.
+ * assets/handler.js is ./launcher, which compiles this program and calls `start`.
  */
+
+export interface StartOptions {
+  /** Called just before the handler changes V8's flags: the launcher makes its code cache then. */
+  readonly beforeV8FlagChange?: () => void;
+}
+
+export function start(options: StartOptions = {}): void {
+  void main(options);
+}
 
 function parseOperation(args: readonly string[]): Operation {
   const [operation, ...extra] = args;
@@ -23,7 +33,7 @@ function parseOperation(args: readonly string[]): Operation {
   });
 }
 
-async function run(operation: Operation, config: HandlerConfig, log: Log): Promise<void> {
+async function run(operation: Operation, config: HandlerConfig, log: Log, options: StartOptions): Promise<void> {
   const rate = config.tuning.maxRequestsPerSecond;
   const budget = rate === undefined ? undefined : RateBudget.open({
     origin: config.origin,
@@ -33,7 +43,7 @@ async function run(operation: Operation, config: HandlerConfig, log: Log): Promi
   });
   const parent = process.ppid;
   const retry = new RetryPolicy(config.tuning, Date.now() + config.tuning.totalTimeoutMs, log, budget, () => process.ppid !== parent);
-  const api = new ApiClient(config.origin, config.credentials, retry, config.proxy);
+  const api = new ApiClient(config.origin, config.credentials, retry, config.proxy, options.beforeV8FlagChange);
   try {
     if (operation === 'list') {
       const { fpgaImageId } = config.association;
@@ -50,7 +60,7 @@ async function run(operation: Operation, config: HandlerConfig, log: Log): Promi
   }
 }
 
-async function main(): Promise<void> {
+async function main(options: StartOptions): Promise<void> {
   let log = new Log();
   let operation: Operation | undefined;
   try {
@@ -58,7 +68,7 @@ async function main(): Promise<void> {
     const config = operation === 'drift-query' ? readQueryConfig(await readStdin()) : readConfig(process.env, { imageId: operation !== 'list' });
     const { accessKey, secretKey, securityToken } = config.credentials;
     log = new Log([secretKey, accessKey, securityToken, config.proxy?.password]);
-    await run(operation, config, log);
+    await run(operation, config, log, options);
     process.exitCode = EXIT_CODES.ok;
   } catch (error) {
     if (operation === 'drift-query') {
@@ -78,4 +88,3 @@ async function main(): Promise<void> {
   }
 }
 
-void main();

@@ -1,0 +1,81 @@
+import { closeSync, constants, fstatSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { Script } from 'node:vm';
+import { INPUT_ENV } from '../contract';
+import type { start } from './index';
+import { isPrivate, privateDirectory, userDirectory } from './private-directory';
+
+/**
+ * assets/handler.js. Terraform starts a handler process per association and operation, and a good
+ * part of each start is V8 parsing and compiling the program (./index, with undici: 330 KB). So the
+ * program is embedded here as a string, built by tools/bundle-handler.ts, and compiled with V8's code
+ * cache: the first run on a machine makes it, the next ones skip the parsing and the compiling of
+ * whatever the first one ran. The cache lives in the per-user private directory that the rate budget
+ * uses (or `FPGA_ASSOC_CODE_CACHE`, an absolute path; `off` for none), one file per program build,
+ * Node version and architecture. It is only an optimisation: a missing, unreadable, unwritable,
+ * foreign or rejected cache (V8 checks its version, flags and source) just means a compile from source.
+ *
+ * Trust: the file is read only from a directory private to the user and only if the user owns it
+ * and no one else may write it, as whoever can write it decides what code runs. It holds compiled
+ * code of the program, made before any request: no credential or input value is ever in it.
+ */
+
+declare const HANDLER_PROGRAM: string;
+/** sha256 of HANDLER_PROGRAM, set by tools/bundle-handler.ts as is HANDLER_PROGRAM. */
+declare const HANDLER_PROGRAM_SHA256: string;
+
+type Program = { exports: { start?: typeof start } };
+type ProgramFunction = (exports: Program['exports'], require: NodeJS.Require, module: Program, filename: string, dirname: string) => void;
+
+function cacheFile(setting: string | undefined): string | undefined {
+  if (setting === 'off' || (setting !== undefined && !isAbsolute(setting))) return undefined;
+  const { path } = privateDirectory(setting ?? userDirectory());
+  return path && join(path, `handler-${HANDLER_PROGRAM_SHA256.slice(0, 16)}-node-${process.version}-${process.arch}.code-cache`);
+}
+
+function readCache(file: string): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    // O_NOFOLLOW: a link could point anywhere, and ownership is checked on what is actually opened.
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0)); // eslint-disable-line no-bitwise
+    const stat = fstatSync(fd);
+    return stat.isFile() && isPrivate(stat) ? readFileSync(fd) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Whole or not at all, whatever runs at the same time: written aside, private, then renamed into place. */
+function writeCache(file: string, data: Buffer): void {
+  const aside = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(aside, data, { mode: 0o600, flag: 'wx' });
+    renameSync(aside, file);
+  } catch {
+    try {
+      unlinkSync(aside);
+    } catch {
+      // nothing was written aside
+    }
+  }
+}
+
+function launch(): void {
+  const file = cacheFile(process.env[INPUT_ENV.codeCache]);
+  const cachedData = file === undefined ? undefined : readCache(file);
+  const script = new Script(HANDLER_PROGRAM, { filename: __filename, cachedData });
+  let cacheWanted = file !== undefined && (cachedData === undefined || script.cachedDataRejected === true);
+  const program: Program = { exports: {} };
+  (script.runInThisContext() as ProgramFunction)(program.exports, require, program, __filename, __dirname);
+  program.exports.start!({
+    beforeV8FlagChange: () => {
+      // Made now, it holds what the run compiled so far: the program's start, undici's included.
+      if (cacheWanted) writeCache(file!, script.createCachedData());
+      cacheWanted = false;
+    },
+  });
+}
+
+launch();
