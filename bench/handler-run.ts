@@ -5,6 +5,7 @@ import { BenchContext, BenchResult, Goal } from './lib/bench';
 import { cpuTimed, timed } from './lib/process';
 import { FPGA_IMAGE_ID } from './lib/stacks';
 import { interleave, median, ms, summarize, Summary } from './lib/stats';
+import { INPUT_ENV } from '../src/contract';
 import { startEmulatorProcess } from '../src/emulator/process';
 import { DEMO_CREDENTIALS } from '../src/emulator/server';
 import { CertificateDirectory } from '../test/security/certificates';
@@ -18,8 +19,12 @@ import { CertificateDirectory } from '../test/security/certificates';
  */
 
 const LIMIT = 1.5;
-/** `compare` is an associate run of the --compare bundle, for a before/after. */
-type Variant = 'bare' | 'floor' | 'undici' | 'undiciLiftoff' | 'associate' | 'disassociate' | 'compare';
+/**
+ * `cold` is an associate run without the code cache (FPGA_ASSOC_CODE_CACHE=off), as a machine's first
+ * run is; the other handler runs use the cache, made by a first run before the rounds.
+ * `compare` is an associate run of the --compare bundle, for a before/after.
+ */
+type Variant = 'bare' | 'floor' | 'undici' | 'undiciLiftoff' | 'associate' | 'disassociate' | 'cold' | 'compare';
 /** The variants whose CPU time is measured too, in separate runs. */
 const CPU_VARIANTS = ['bare', 'floor', 'undici', 'undiciLiftoff', 'associate'] as const;
 
@@ -75,6 +80,8 @@ async function measure(context: BenchContext, setup: Setup): Promise<HandlerRunE
     FPGA_ASSOC_ENDPOINT: setup.endpoint,
     HW_ACCESS_KEY: DEMO_CREDENTIALS.accessKey,
     HW_SECRET_KEY: DEMO_CREDENTIALS.secretKey,
+    // A cache of this run's own, not whatever an earlier build left in the user's.
+    [INPUT_ENV.codeCache]: path.join(context.buildDir, `code-cache-${setup.name.replace(/\W+/g, '-')}`),
   };
   const undici = undiciRequestBundle(context);
   const commands: Record<Variant, string[]> = {
@@ -84,13 +91,18 @@ async function measure(context: BenchContext, setup: Setup): Promise<HandlerRunE
     undiciLiftoff: [undici],
     associate: [context.handlerBundle, 'associate'],
     disassociate: [context.handlerBundle, 'disassociate'],
+    cold: [context.handlerBundle, 'associate'],
     compare: [context.compareBundle ?? '', 'associate'],
   };
   const envOf = (variant: Variant): NodeJS.ProcessEnv => ({
     ...env,
     FPGA_ASSOC_IMAGE_ID: randomUUID(),
     BENCH_LIFTOFF_ONLY: variant === 'undiciLiftoff' ? '1' : '0',
+    ...(variant === 'cold' ? { [INPUT_ENV.codeCache]: 'off' } : {}),
   });
+  // The first run makes the code cache that the measured ones use.
+  const first = await timed(process.execPath, commands.associate, { env: envOf('associate') });
+  if (first.code !== 0) throw new Error(`first handler run (${setup.name}) failed with exit code ${first.code}: ${first.stderr}`);
   const samples = await interleave(context.rounds(31, 15), setup.variants, async (variant) => {
     // Each run is the happy path, one request: a new pair to associate, an existing one to disassociate.
     const runEnv = envOf(variant);
@@ -155,7 +167,7 @@ export async function handlerRun(context: BenchContext): Promise<BenchResult> {
     name,
     endpoint: target.endpoint,
     env,
-    variants: ['bare', 'floor', ...more, 'associate', 'disassociate', ...(context.compareBundle ? ['compare' as const] : [])],
+    variants: ['bare', 'floor', ...more, 'associate', 'disassociate', 'cold', ...(context.compareBundle ? ['compare' as const] : [])],
     associate: (imageId) => emulator.control.addRelations([{ fpgaImageId: FPGA_IMAGE_ID, imageId }]),
   });
   const clean = await measure(context, { ...loopback('clean', {}, ['undici', 'undiciLiftoff']), cpu: true });
@@ -177,6 +189,7 @@ export async function handlerRun(context: BenchContext): Promise<BenchResult> {
     detail: `${ms(handlerMs)} vs ${ms(s.floor.median)} wall, median of ${s.floor.n} interleaved rounds`
       + (cpu ? `; CPU time ${ms(cpu.associate.median)} vs ${ms(cpu.floor.median)} (${cpuRatio!.toFixed(2)}×)` : '')
       + `; the least undici request ${(s.undici.median / s.floor.median).toFixed(2)}×, with \`--liftoff-only\` ${(s.undiciLiftoff.median / s.floor.median).toFixed(2)}×`
+      + `; without the code cache (a machine's first run) ${(s.cold.median / s.floor.median).toFixed(2)}×`
       + `; a bare \`node -e 0\` is ${(s.bare.median / s.floor.median).toFixed(2)}× the floor`
       + (https ? `; over https the handler is ${https.ratio.toFixed(2)}× its floor` : ''),
     why: `of the ${ms(handlerMs - s.floor.median)} the handler adds to the floor, undici's least request accounts for `

@@ -59,6 +59,7 @@ const RUN_LABELS: Readonly<Record<string, string>> = {
   undiciLiftoff: 'least undici request, `--liftoff-only`',
   associate: 'handler: associate',
   disassociate: 'handler: disassociate',
+  cold: 'handler: associate, no code cache',
   compare: '--compare bundle: associate',
 };
 
@@ -300,6 +301,19 @@ itself; between them and the handler, the handler's own work.
 Kept, each measured against the same run without it (interleaved rounds on these 2 shared cores;
 wall time moves by 10 ms from one minute to the next here, CPU time much less):
 
+- **V8's code cache of the handler's program** (\`src/handler/launcher.ts\`): \`assets/handler.js\` is
+  a small launcher with the program (the handler and undici, 330 KB minified) embedded as a string,
+  which it compiles with \`vm.Script\` and the cached data of an earlier run. The first run on a
+  machine makes the cache, just before the handler sets \`--liftoff-only\`: V8 refuses a cache made
+  under other flags, so one made at exit, after the flag, would be refused at every start (which is
+  why the first attempt, below, found no gain). Later runs skip the parsing and compiling of all the
+  first one ran, undici's start included: the handler from about 1.65× the floor to about 1.35× (the
+  *no code cache* row is the same handler with \`FPGA_ASSOC_CODE_CACHE=off\`, as a machine's first run
+  is; it costs a little more than the bundle without a launcher did, about 3 ms for the 330 KB string
+  and the cache's bookkeeping). The cache is about 160 KB, one file per program build, Node version
+  and architecture, in the per-user private directory that the rate budget uses; it is read only when
+  the user owns it and no one else can write it (see the README's security model).
+
 - **\`--liftoff-only\`, set by the handler itself** (\`v8.setFlagsFromString\` in
   \`src/handler/dispatchers.ts\`, before the first connection): V8 compiles llhttp with Liftoff, its
   baseline compiler, in about 2 ms, then a second time with TurboFan in the background, and the
@@ -313,7 +327,7 @@ wall time moves by 10 ms from one minute to the next here, CPU time much less):
   https origin.
 - **No \`node:http2\`**: undici's \`Client\` loads it as it starts, and it loads \`tls\`, \`crypto\`,
   \`fs/promises\` and \`readline\` with it, for HTTP/2 that the handler never offers (\`allowH2\` is
-  off). The bundle gets \`src/handler/no-http2.ts\` instead (esbuild's \`--alias\`), the shape undici
+  off). The bundle gets \`src/handler/no-http2.ts\` instead (esbuild's \`alias\`), the shape undici
   itself falls back to when http2 is missing: the least undici request from 1.57× to 1.46× the
   floor (CPU 63 to 58 ms), the handler from about 2.0× to 1.7× (two quick runs).
 - **A lean, minified bundle**: undici's client and nothing else at start; the proxy agent, its
@@ -322,25 +336,28 @@ wall time moves by 10 ms from one minute to the next here, CPU time much less):
 
 Measured and dropped:
 
-- **V8's code cache** for the bundle (\`vm.Script\` with \`cachedData\`, as \`v8-compile-cache\` does;
-  Node 20.20 has no \`module.enableCompileCache\`, which came in 22.1): reading a 240 KB cache cost
-  what it saved (least undici request 63 against 62 ms CPU), besides a loader beside the bundle and
-  a private cache directory to keep where Terraform runs.
+- **A code cache made at exit** (\`vm.Script\` with \`cachedData\`, as \`v8-compile-cache\` does;
+  Node 20.20 has no \`module.enableCompileCache\`, which came in 22.1): made after \`--liftoff-only\`,
+  V8 refused it at every start, so it cost what it should have saved; kept in the form above, made
+  before the flag. Also tried: preloading every built-in the handler uses, setting the flag first and
+  then compiling with a cache made under it (about 1.55×, and any built-in loaded later loses Node's
+  own code cache); resetting the flag before making the cache (V8 still refuses it: the flags the
+  first one implies stay changed).
 - **Other V8 flags for the WebAssembly** (\`--wasm-lazy-compilation\`, \`--no-wasm-tier-up\`, no SIMD):
   no gain over \`--liftoff-only\`.
 - From before undici: **writing output with \`fs.writeSync\`**, **\`process.exit()\`** right after
   the line, \`--max-lazy\`, \`--single-threaded\`, \`--jitless\`, and **a start-up snapshot** (Node 20
   refuses \`require('http')\` in a user snapshot): no gain, or a loss.
 
-What is out of reach, and why: undici's least request alone costs about 1.5× the floor, before the
-handler does anything: loading undici's JavaScript (its client, request, parser glue and header
-tables, about 100 KB minified) and compiling llhttp, which a \`node:http\` request does not do
-(Node's own parser is C++, built into the binary). The handler's own work (loading \`crypto\` to
-sign, checking inputs, signing, one line of output) costs it about 0.2× more, as it did with
-\`node:http\`: the \`node:http\` handler this one replaced cost about 1.3× the floor (the *--compare*
-row, when the run compares it, as the run above does). The code cache, which would address the
-first part, is not in Node 20 as a module option, and by hand it did not pay here. Over https, as
-in production, the floor loads \`tls\` too, and the handler comes closer to it (the *https* rows).
+Where the rest goes: without the code cache, undici's least request alone costs about 1.5× the
+floor, before the handler does anything: loading undici's JavaScript (its client, request, parser
+glue and header tables, about 100 KB minified) and compiling llhttp, which a \`node:http\` request
+does not do (Node's own parser is C++, built into the binary). The code cache takes most of the
+JavaScript's share away; what is left is running undici's and the handler's start (with cached
+code), compiling and running llhttp (about 4 ms: V8 has no cache for WebAssembly in Node 20),
+reading the cache (about 2 ms for 160 KB), and the handler's own work (checking inputs, signing,
+one line of output). Over https, as in production, the floor loads \`tls\` too, and the handler
+comes closer to it (the *https* rows).
 
 Compare a change with \`npm run bench -- --only=handler-run --compare=path/to/other/handler.js\`: the
 other bundle's associate runs join the same interleaved rounds (the *compare* row).`;
