@@ -307,7 +307,7 @@ wall time moves by 10 ms from one minute to the next here, CPU time much less):
   machine makes the cache, just before the handler sets \`--liftoff-only\`: V8 refuses a cache made
   under other flags, so one made at exit, after the flag, would be refused at every start (which is
   why the first attempt, below, found no gain). Later runs skip the parsing and compiling of all the
-  first one ran, undici's start included: the handler from about 1.65× the floor to about 1.35× (the
+  first one ran, undici's start included: the handler from about 1.6× the floor to about 1.4× (the
   *no code cache* row is the same handler with \`FPGA_ASSOC_CODE_CACHE=off\`, as a machine's first run
   is; it costs a little more than the bundle without a launcher did, about 3 ms for the 330 KB string
   and the cache's bookkeeping). The cache is about 160 KB, one file per program build, Node version
