@@ -24,7 +24,7 @@ declare const HANDLER_PROGRAM: string;
 /** sha256 of HANDLER_PROGRAM, set by tools/bundle-handler.ts as is HANDLER_PROGRAM. */
 declare const HANDLER_PROGRAM_SHA256: string;
 
-type Program = { exports: { start?: typeof start } };
+type Program = { exports: { start: typeof start } };
 type ProgramFunction = (exports: Program['exports'], require: NodeJS.Require, module: Program, filename: string, dirname: string) => void;
 
 function cacheFile(setting: string | undefined): string | undefined {
@@ -67,9 +67,9 @@ function launch(): void {
   const cachedData = file === undefined ? undefined : readCache(file);
   const script = new Script(HANDLER_PROGRAM, { filename: __filename, cachedData });
   let cacheWanted = file !== undefined && (cachedData === undefined || script.cachedDataRejected === true);
-  const program: Program = { exports: {} };
+  const program = { exports: {} } as Program;
   (script.runInThisContext() as ProgramFunction)(program.exports, require, program, __filename, __dirname);
-  program.exports.start!({
+  program.exports.start({
     beforeV8FlagChange: () => {
       // Made now, it holds what the run compiled so far: the program's start, undici's included.
       if (cacheWanted) writeCache(file!, script.createCachedData());

@@ -93,6 +93,17 @@ async function expectAgreement(ws: Workspace) {
   expect(await ws.statePairs()).toEqual(sortPairs(await emulator.control.relations()));
 }
 
+/** One association's apply, sent `signal` while its POST (carried out) waits for an answer: related in the cloud. */
+async function interruptedApply(steps: Steps, signal: 'SIGINT' | 'SIGKILL'): Promise<{ ws: Workspace; status: number | null }> {
+  const ws = steps.workspace.synth(one());
+  await ws.init();
+  await emulator.control.addFaults([POST_IN_FLIGHT]);
+  const interrupted = await steps.run(`apply + ${signal}`, ws.apply([], {}, { signal, when: seen('POST') }));
+  await emulator.control.clearFaults();
+  expect(await emulator.control.relations()).toHaveLength(1);
+  return { ws, status: interrupted.status };
+}
+
 /** A workspace with the stack applied up to an associate whose outcome is unknown: related in the cloud, the step tainted. */
 async function outcomeUnknownApply(steps: Steps, define: (stack: TerraformStack) => void): Promise<void> {
   const ws = steps.workspace.synth(define);
@@ -213,25 +224,15 @@ describe.each(each())('%s', (name) => {
 
   test('SIGINT (Ctrl-C) while the associate is in flight, then destroy', () =>
     scenario('Ctrl-C (SIGINT to the process group) while the POST is in flight, then destroy', async (steps) => {
-      const ws = steps.workspace.synth(one());
-      await ws.init();
-      await emulator.control.addFaults([POST_IN_FLIGHT]);
-      const interrupted = await steps.run('apply + SIGINT', ws.apply([], {}, { signal: 'SIGINT', when: seen('POST') }));
-      expect(interrupted.status).not.toBe(0);
-      await emulator.control.clearFaults();
-      expect(await emulator.control.relations()).toHaveLength(1);
+      const { ws, status } = await interruptedApply(steps, 'SIGINT');
+      expect(status).not.toBe(0);
       expect((await steps.run('destroy', ws.destroy())).status).toBe(0);
     }));
 
   test('SIGKILL while the associate is in flight, then the README recovery (apply, then destroy)', () =>
     scenario('`kill -9` of the CLI while the POST is in flight, then apply, destroy', async (steps) => {
-      const ws = steps.workspace.synth(one());
-      await ws.init();
-      await emulator.control.addFaults([POST_IN_FLIGHT]);
-      const killed = await steps.run('apply + SIGKILL', ws.apply([], {}, { signal: 'SIGKILL', when: seen('POST') }));
-      expect(killed.status).toBe(137);
-      expect(await emulator.control.relations()).toHaveLength(1);
-      await emulator.control.clearFaults();
+      const { ws, status } = await interruptedApply(steps, 'SIGKILL');
+      expect(status).toBe(137);
       // Terraform wrote the association to its state before the associate ran; OpenTofu writes a local
       // state at the end of a run, so its state is empty: the apply adopts the pair either way.
       expect((await steps.run('apply', ws.apply())).status).toBe(0);
