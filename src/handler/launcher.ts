@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import { Script } from 'node:vm';
 import { INPUT_ENV } from '../contract';
 import type { start } from './index';
+import { Log } from './log';
 import { isPrivate, privateDirectory, userDirectory } from './private-directory';
 
 /**
@@ -28,7 +29,12 @@ type Program = { exports: { start: typeof start } };
 type ProgramFunction = (exports: Program['exports'], require: NodeJS.Require, module: Program, filename: string, dirname: string) => void;
 
 function cacheFile(setting: string | undefined): string | undefined {
-  if (setting === 'off' || (setting !== undefined && !isAbsolute(setting))) return undefined;
+  if (setting === 'off') return undefined;
+  if (setting !== undefined && !isAbsolute(setting)) {
+    // Relative to what? Terraform runs provisioners from the module's directory, the drift check elsewhere.
+    new Log().note(`${INPUT_ENV.codeCache}=${JSON.stringify(setting)} ignored: expected an absolute directory, or off. This run compiles without a code cache`);
+    return undefined;
+  }
   const { path } = privateDirectory(setting ?? userDirectory());
   return path && join(path, `handler-${HANDLER_PROGRAM_SHA256.slice(0, 16)}-node-${process.version}-${process.arch}.code-cache`);
 }

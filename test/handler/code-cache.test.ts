@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { ACCESS_KEY, envFor, FPGA_IMAGE_ID, itNeverPrintsCredentials, runHandler, SECRET_KEY, useEmulator, type Env } from './harness';
+import { ACCESS_KEY, envFor, FPGA_IMAGE_ID, itNeverPrintsCredentials, lines, runHandler, SECRET_KEY, useEmulator, type Env, type HandlerRun } from './harness';
 import { DEMO_PROJECT_ID } from '../../src/emulator/server';
 
 /**
@@ -22,9 +22,10 @@ beforeEach(() => {
 afterEach(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** An associate of a new pair (so every run sends its request), with `env` on top. */
-async function associate(env: Env): Promise<void> {
+async function associate(env: Env): Promise<HandlerRun> {
   const run = await runHandler(['associate'], envFor(context.emu, { FPGA_ASSOC_IMAGE_ID: randomUUID(), ...env }));
   expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: expect.stringContaining('associated FPGA image') });
+  return run;
 }
 
 /** The one cache file in `directory`, and nothing else there (no file left aside half-written). */
@@ -150,11 +151,12 @@ describe('where no cache is kept', () => {
   });
 
   it.each([
-    ['off', 'off'],
-    ['a relative path', 'code-cache'],
-  ])('FPGA_ASSOC_CODE_CACHE=%s: none, anywhere', async (_name, setting) => {
+    ['off', 'off', []],
+    ['a relative path', 'code-cache', ['fpga-image-association: FPGA_ASSOC_CODE_CACHE="code-cache" ignored: expected an absolute directory, or off. This run compiles without a code cache']],
+  ])('FPGA_ASSOC_CODE_CACHE=%s: none, anywhere', async (_name, setting, notes) => {
     const cwd = process.cwd();
-    await associate({ FPGA_ASSOC_CODE_CACHE: setting, TMPDIR: scratch });
+    const run = await associate({ FPGA_ASSOC_CODE_CACHE: setting, TMPDIR: scratch });
+    expect(lines(run).slice(0, -1)).toEqual(notes);
     expect(readdirSync(scratch)).toEqual([]);
     expect(existsSync(path.join(cwd, setting))).toBe(false);
   });
