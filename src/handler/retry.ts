@@ -24,6 +24,12 @@ const TRANSIENT_NETWORK_CODES: ReadonlySet<string> = new Set([
 const NOT_SENT_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH', 'EPROXY']);
 /** A wait for a request slot this long is worth a line: it explains a slow apply. */
 const NOTABLE_SLOT_WAIT_MS = 5_000;
+/**
+ * A retry is only started with at least this long left before the deadline (or the attempt timeout,
+ * when that is shorter): a few milliseconds cannot get an answer, and an attempt cut that short would
+ * replace the last real answer (a 503, say) with a timeout that blames the network.
+ */
+const MIN_RETRY_WINDOW_MS = 250;
 /** Beyond this, a 401/403 is taken to be the clocks' fault (the gateway allows 15 minutes). */
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
@@ -121,11 +127,12 @@ export class RetryPolicy {
     const totalTimeout = `${INPUT_ENV.totalTimeoutMs}=${this.tuning.totalTimeoutMs}`;
     let last: Outcome | undefined;
     let unknown = false;
+    const minRetryWindowMs = Math.min(this.tuning.attemptTimeoutMs, MIN_RETRY_WINDOW_MS);
     for (let n = 1; ; n++) {
       const slotWaitMs = await this.waitForSlot(operation);
       if (this.abandoned()) throw this.giveUp(operation, n - 1, started, 'the Terraform run that started this handler has ended, so nothing more is sent', last, unknown);
       const timeLeft = this.deadline - Date.now();
-      if (timeLeft <= 0) {
+      if (timeLeft <= 0 || (last && timeLeft < minRetryWindowMs)) {
         const waiting = slotWaitMs > 0 ? ` waiting for a request slot (${INPUT_ENV.maxRequestsPerSecond}=${this.tuning.maxRequestsPerSecond})` : '';
         throw this.giveUp(operation, n - 1, started, `${totalTimeout} reached${waiting}`, last, unknown);
       }
@@ -152,8 +159,11 @@ export class RetryPolicy {
       }
 
       const waitMs = decision.waitMs ?? backoffMs(n, this.tuning);
-      if (waitMs >= this.deadline - Date.now()) {
-        const limit = decision.waitMs === undefined ? `${totalTimeout} reached` : `the API asked to wait ${duration(waitMs)}, past ${totalTimeout}`;
+      const leftAfterWaitMs = this.deadline - Date.now() - waitMs;
+      if (leftAfterWaitMs < minRetryWindowMs) {
+        const limit = decision.waitMs === undefined ? `${totalTimeout} reached`
+          : `the API asked to wait ${duration(waitMs)}, ${leftAfterWaitMs <= 0 ? 'past' : 'leaving too little of'} ${totalTimeout}`
+            + `${leftAfterWaitMs <= 0 ? '' : ' for another attempt'}`;
         throw this.giveUp(operation, n, started, limit, outcome, unknown);
       }
       this.log.note(`${operation}: attempt ${n} of ${this.tuning.maxAttempts} got ${describeOutcome(outcome, RETRY_LINE_MESSAGE_LENGTH)}; retrying in ${duration(waitMs)}`);

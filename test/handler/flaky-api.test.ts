@@ -204,6 +204,17 @@ describe('giving up: exit 5, within the time allowed', () => {
     expect(run.stderr).toContain('(the API asked to wait 60 s, past FPGA_ASSOC_TOTAL_TIMEOUT_MS=5000)');
   });
 
+  it('at once when Retry-After leaves less than a useful attempt before the deadline, keeping the last real answer', async () => {
+    const { emu } = context;
+    emu.addFaults([{ method: 'POST', times: -1, action: 'respond', status: 429, body: THROTTLED, headers: { 'Retry-After': '1' } }]);
+    const run = await runHandler(['associate'], envFor(emu, { FPGA_ASSOC_TOTAL_TIMEOUT_MS: '1150' }));
+
+    expect(run.code).toBe(EXIT_CODES.gaveUp);
+    expect(seen(emu)).toEqual(['POST 429']);
+    expect(run.ms).toBeLessThan(1000);
+    expect(run.stderr).toContain('(the API asked to wait 1.0 s, leaving too little of FPGA_ASSOC_TOTAL_TIMEOUT_MS=1150 for another attempt); the last got HTTP 429');
+  });
+
   it('when nothing listens at the endpoint', async () => {
     const closedPort = await new Promise<number>((resolve) => {
       const server = createServer().listen(0, '127.0.0.1', () => {
