@@ -161,9 +161,11 @@ export class RetryPolicy {
       const waitMs = decision.waitMs ?? backoffMs(n, this.tuning);
       const leftAfterWaitMs = this.deadline - Date.now() - waitMs;
       if (leftAfterWaitMs < minRetryWindowMs) {
-        const limit = decision.waitMs === undefined ? `${totalTimeout} reached`
-          : `the API asked to wait ${duration(waitMs)}, ${leftAfterWaitMs <= 0 ? 'past' : 'leaving too little of'} ${totalTimeout}`
-            + `${leftAfterWaitMs <= 0 ? '' : ' for another attempt'}`;
+        let limit = `${totalTimeout} reached`;
+        if (decision.waitMs !== undefined) {
+          const asked = `the API asked to wait ${duration(waitMs)}`;
+          limit = leftAfterWaitMs <= 0 ? `${asked}, past ${totalTimeout}` : `${asked}, leaving too little of ${totalTimeout} for another attempt`;
+        }
         throw this.giveUp(operation, n, started, limit, outcome, unknown);
       }
       this.log.note(`${operation}: attempt ${n} of ${this.tuning.maxAttempts} got ${describeOutcome(outcome, RETRY_LINE_MESSAGE_LENGTH)}; retrying in ${duration(waitMs)}`);
