@@ -28,7 +28,23 @@ export const INPUT_ENV = {
   maxRequestsPerSecond: 'FPGA_ASSOC_MAX_REQUESTS_PER_SECOND',
   /** Where the handler keeps V8's code cache of its program: unset = a private per-user temp directory, `off` = nowhere. */
   codeCache: 'FPGA_ASSOC_CODE_CACHE',
+  /** The agency to assume on top of the base credentials (the construct's `assumeRole`); wins over HW_ASSUME_ROLE_*. */
+  assumeRoleAgencyName: 'FPGA_ASSOC_ASSUME_ROLE_AGENCY_NAME',
+  assumeRoleDomainName: 'FPGA_ASSOC_ASSUME_ROLE_DOMAIN_NAME',
+  assumeRoleDomainId: 'FPGA_ASSOC_ASSUME_ROLE_DOMAIN_ID',
+  assumeRoleDurationSeconds: 'FPGA_ASSOC_ASSUME_ROLE_DURATION',
+  /** The ECS metadata service: unset = METADATA_DEFAULT_ENDPOINT, `off` = never asked. */
+  metadataEndpoint: 'FPGA_ASSOC_METADATA_ENDPOINT',
 } as const;
+
+/** Where an ECS or CCE node's agency hands out temporary credentials. Tests, the demo and the bench turn it off. */
+export const METADATA_DEFAULT_ENDPOINT = 'http://169.254.169.254';
+
+/** The value of INPUT_ENV.metadataEndpoint that turns the metadata source off. */
+export const METADATA_OFF = 'off';
+
+/** Agency durations IAM accepts for assume-role, in seconds (`assumeRole.durationSeconds`). */
+export const ASSUME_ROLE_DURATION = { min: 900, max: 86_400, default: 900 } as const;
 
 /**
  * Credentials, read only from the environment of the process that runs Terraform. The first name
@@ -38,6 +54,18 @@ export const CREDENTIAL_ENV = {
   accessKey: ['HW_ACCESS_KEY', 'HUAWEICLOUD_SDK_AK'],
   secretKey: ['HW_SECRET_KEY', 'HUAWEICLOUD_SDK_SK'],
   securityToken: ['HW_SECURITY_TOKEN', 'HUAWEICLOUD_SDK_SECURITY_TOKEN'],
+  /** A KooCLI profile is used when either is set (the file defaults to ~/.hcloud/config.json); it wins over the keys above. */
+  sharedConfigFile: 'HW_SHARED_CONFIG_FILE',
+  profile: 'HW_PROFILE',
+  /** The agency to assume, as terraform-provider-huaweicloud reads it without an assume_role block. */
+  assumeRoleAgencyName: 'HW_ASSUME_ROLE_AGENCY_NAME',
+  assumeRoleDomainName: 'HW_ASSUME_ROLE_DOMAIN_NAME',
+  assumeRoleDomainId: 'HW_ASSUME_ROLE_DOMAIN_ID',
+  assumeRoleDurationSeconds: 'HW_ASSUME_ROLE_DURATION',
+  /** The project when the association names none; else the profile's, else IAM's project of the region. */
+  projectId: ['HW_PROJECT_ID', 'HUAWEICLOUD_SDK_PROJECT_ID'],
+  /** IAM, for assume-role and the project lookup: its origin is used; default https://iam.{region}.myhuaweicloud.com/v3. */
+  authUrl: 'HW_AUTH_URL',
 } as const;
 
 /**
