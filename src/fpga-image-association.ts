@@ -4,8 +4,8 @@ import { Construct } from 'constructs';
 import { FpgaImageAssociationHandlerOptions } from './handler-options';
 import { AssociateStep } from './private/associate-step';
 import { DriftCheck } from './private/drift-check';
-import { fail, HandlerProvisioners } from './private/provisioners';
-import { checkEndpoint, checkId, checkRegion, endpointForRegion, IdField } from './rules';
+import { fail, HandlerProvisioners, REGION_TRIGGER } from './private/provisioners';
+import { checkEndpoint, checkId, checkRegion, endpointForRegion, IdField, regionOfEndpoint } from './rules';
 
 /**
  * Properties of an FPGA image association.
@@ -13,8 +13,16 @@ import { checkEndpoint, checkId, checkRegion, endpointForRegion, IdField } from 
 export interface FpgaImageAssociationProps extends FpgaImageAssociationHandlerOptions {
   /**
    * The Huawei Cloud project ID (32 lowercase hexadecimal characters).
+   *
+   * When omitted, the handler finds the project where Terraform runs, as terraform-provider-huaweicloud
+   * does: `HW_PROJECT_ID`, else the profile's `projectId`, else the one IAM project named after the
+   * region (one signed lookup per machine, cached). `region` is then required. Moving an existing
+   * association between an omitted and an explicit `projectId` replaces it: one disassociate, then
+   * one associate.
+   *
+   * @default - the project of `region` for the credentials in use
    */
-  readonly projectId: string;
+  readonly projectId?: string;
 
   /**
    * The FPGA image ID (32 lowercase hexadecimal characters).
@@ -71,10 +79,11 @@ export interface FpgaImageAssociationProps extends FpgaImageAssociationHandlerOp
  * provisioner runs the bundled handler to disassociate, and the step that makes it (`Associate`, which
  * depends on it), whose create-time `local-exec` provisioner runs the handler to associate. A failed
  * or interrupted associate taints only the step, so the association is always disassociated by
- * destroy, whatever happened to the associate. The handler
- * signs each request with the AK/SK it reads from the environment of the process that runs
- * Terraform (`HW_ACCESS_KEY`, `HW_SECRET_KEY`, optional `HW_SECURITY_TOKEN`); no credential is ever
- * part of the configuration or the state.
+ * destroy, whatever happened to the associate. The handler signs each request with credentials it
+ * finds where Terraform runs, in terraform-provider-huaweicloud's order: a KooCLI profile
+ * (`HW_PROFILE`, `HW_SHARED_CONFIG_FILE`), the environment (`HW_ACCESS_KEY`, `HW_SECRET_KEY`,
+ * optional `HW_SECURITY_TOKEN`), or the ECS metadata service, then assumes an agency if one is
+ * configured; no credential is ever part of the configuration or the state.
  */
 export class FpgaImageAssociation extends Construct {
   /** The `null_resource` that carries the association: its destroy-time provisioner disassociates. */
@@ -95,26 +104,27 @@ export class FpgaImageAssociation extends Construct {
   constructor(scope: Construct, id: string, props: FpgaImageAssociationProps) {
     super(scope, id);
 
-    this.checkId('projectId', props.projectId);
+    if (props.projectId !== undefined) this.checkId('projectId', props.projectId);
     this.checkId('fpgaImageId', props.fpgaImageId);
     this.checkId('imageId', props.imageId);
     this.endpoint = this.resolveEndpoint(props);
     const provisioners = new HandlerProvisioners(this, props);
 
-    this.resource = new Resource(this, 'Resource', {
-      // Only identity fields: a change replaces the association. Never a credential: state is plain text.
-      triggers: {
-        project_id: props.projectId,
-        fpga_image_id: props.fpgaImageId,
-        image_id: props.imageId,
-        endpoint: this.endpoint,
-      },
-      count: props.enabled === false ? 0 : undefined,
-    });
+    // Only identity fields: a change replaces the association. Never a credential: state is plain text.
+    // Without projectId the project is the region's, so the region is part of the identity (an empty
+    // project_id keeps one shape of provisioner for both).
+    const triggers: Record<string, string> = {
+      project_id: props.projectId ?? '',
+      fpga_image_id: props.fpgaImageId,
+      image_id: props.imageId,
+      endpoint: this.endpoint,
+      ...(props.projectId === undefined ? { [REGION_TRIGGER]: this.regionForProjectLookup(props) } : {}),
+    };
+    this.resource = new Resource(this, 'Resource', { triggers, count: props.enabled === false ? 0 : undefined });
 
     // Written raw because cdktf's typed provisioners lack `on_failure`; nothing else sets provisioners.
     this.resource.addOverride('provisioner', [provisioners.block('disassociate', 'destroy')]);
-    this._associate = new AssociateStep(this, 'Associate', this.resource, provisioners);
+    this._associate = new AssociateStep(this, 'Associate', this.resource, provisioners, Object.keys(triggers));
 
     this.props = props;
     this.exists = props.enabled !== false;
@@ -164,6 +174,15 @@ export class FpgaImageAssociation extends Construct {
     if (Token.isUnresolved(value)) return;
     const error = checkId(field, value);
     if (error) fail(this, error);
+  }
+
+  /** The region whose project the handler looks up when projectId is omitted: the prop, or the region of a Huawei ECS endpoint. */
+  private regionForProjectLookup(props: FpgaImageAssociationProps): string {
+    if (props.region !== undefined) return props.region;
+    const fromEndpoint = Token.isUnresolved(this.endpoint) ? undefined : regionOfEndpoint(this.endpoint);
+    if (fromEndpoint !== undefined) return fromEndpoint;
+    return fail(this, `region is required when projectId is omitted: the project is looked up by the region's name (got endpoint ${this.endpoint} and no region); `
+      + 'set region (e.g. cn-north-1), or projectId');
   }
 
   private resolveEndpoint(props: FpgaImageAssociationProps): string {

@@ -12,9 +12,12 @@ import { checkId, showValue } from './rules';
  */
 export interface FpgaImageAssociationsProps extends FpgaImageAssociationHandlerOptions {
   /**
-   * The Huawei Cloud project ID (32 lowercase hexadecimal characters).
+   * The Huawei Cloud project ID (32 lowercase hexadecimal characters). See
+   * `FpgaImageAssociationProps.projectId` for what omitting it does.
+   *
+   * @default - the project of `region` for the credentials in use
    */
-  readonly projectId: string;
+  readonly projectId?: string;
 
   /**
    * The FPGA image ID (32 lowercase hexadecimal characters).

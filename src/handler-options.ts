@@ -1,4 +1,36 @@
 /**
+ * An IAM agency that the handler assumes on top of the credentials it finds, as
+ * terraform-provider-huaweicloud's `assume_role` block does: the usual way to act in another
+ * account. Give the delegating account by name (`domainName`) or by ID (`domainId`), not both.
+ */
+export interface AssumeRole {
+  /** The agency's name, as created in the delegating account's IAM (1 to 64 letters, digits, spaces, `_`, `-` or `.`). */
+  readonly agencyName: string;
+
+  /**
+   * The delegating account's name.
+   *
+   * @default - `domainId` identifies the account
+   */
+  readonly domainName?: string;
+
+  /**
+   * The delegating account's ID (32 lowercase hexadecimal characters).
+   *
+   * @default - `domainName` identifies the account
+   */
+  readonly domainId?: string;
+
+  /**
+   * How long the temporary credentials IAM gives may be used, in seconds, from 900 to 86400. A run
+   * that outlives them gets new ones.
+   *
+   * @default 900
+   */
+  readonly durationSeconds?: number;
+}
+
+/**
  * How the handler runs where Terraform runs.
  */
 export interface FpgaImageAssociationHandlerOptions {
@@ -42,4 +74,14 @@ export interface FpgaImageAssociationHandlerOptions {
    * @default "node"
    */
   readonly nodeExecutable?: string;
+
+  /**
+   * An agency to assume on top of the credentials found where Terraform runs (a profile, the
+   * environment, or the ECS metadata service). Passed to the handler in the provisioners'
+   * environment, never on a command line; it wins over `HW_ASSUME_ROLE_*` and a profile's agency.
+   * Literal values only: destroy-time provisioners cannot read Terraform variables.
+   *
+   * @default - the agency of `HW_ASSUME_ROLE_AGENCY_NAME` or of the profile, if any; else none
+   */
+  readonly assumeRole?: AssumeRole;
 }

@@ -91,3 +91,27 @@ export function associationPath(projectId: string, fpgaImageId: string): string 
 export function associationsQueryPath(projectId: string): string {
   return `/v1/${projectId}/cloudservers/fpga_image/associations`;
 }
+
+/**
+ * What the construct accepts in `assumeRole`, checked again by the handler for the same values from
+ * the environment. IAM's own limits are looser in places; these keep the values printable and
+ * unambiguous in messages.
+ */
+export const AGENCY_RULES = {
+  agencyName: { pattern: /^[A-Za-z0-9 _.-]{1,64}$/, expected: '1 to 64 letters, digits, spaces, _, - or . (the agency name in IAM)' },
+  domainName: { pattern: /^[A-Za-z0-9_.-]{1,64}$/, expected: "1 to 64 letters, digits, _, - or . (the delegating account's name)" },
+  domainId: { ...HEX32, expected: `${HEX32.expected} (the delegating account's ID)` },
+} as const;
+
+export type AgencyField = keyof typeof AGENCY_RULES;
+
+export function checkAgencyField(field: AgencyField, value: string, label: string = field): string | undefined {
+  const rule = AGENCY_RULES[field];
+  if (rule.pattern.test(value)) return undefined;
+  return `invalid ${label} ${showValue(value)}: expected ${rule.expected}`;
+}
+
+/** The region of a Huawei Cloud ECS endpoint (`https://ecs.{region}.myhuaweicloud.com`), or undefined for any other. */
+export function regionOfEndpoint(origin: string): string | undefined {
+  return /^https:\/\/ecs\.([a-z0-9-]+)\.myhuaweicloud\.com$/.exec(origin)?.[1];
+}

@@ -47,6 +47,7 @@ describe('one association', () => {
       FPGA_ASSOC_FPGA_IMAGE_ID: `\${${pair}.triggers.fpga_image_id}`,
       FPGA_ASSOC_IMAGE_ID: `\${${pair}.triggers.image_id}`,
       FPGA_ASSOC_ENDPOINT: `\${${pair}.triggers.endpoint}`,
+      FPGA_ASSOC_REGION: `\${lookup(${pair}.triggers, "region", "")}`,
       null_resource_id: `\${${pair}.id}`,
       FPGA_ASSOC_TOTAL_TIMEOUT_MS: String(DRIFT_CHECK_TIMEOUT_MS),
       FPGA_ASSOC_ATTEMPT_TIMEOUT_MS: '15000',

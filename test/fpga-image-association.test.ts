@@ -81,6 +81,7 @@ describe('synthesized shape', () => {
         FPGA_ASSOC_FPGA_IMAGE_ID: '${self.triggers.fpga_image_id}',
         FPGA_ASSOC_IMAGE_ID: '${self.triggers.image_id}',
         FPGA_ASSOC_ENDPOINT: '${self.triggers.endpoint}',
+        FPGA_ASSOC_REGION: '${lookup(self.triggers, "region", "")}',
       });
     }
   });
@@ -88,7 +89,7 @@ describe('synthesized shape', () => {
   test('provisioners reference only self.* and path.*', () => {
     const references = JSON.stringify([association.provisioner, associate.provisioner]).match(/\$\{[^}]*\}/g) ?? [];
     expect(references.length).toBeGreaterThan(0);
-    for (const reference of references) expect(reference).toMatch(/^\$\{(self|path)\./);
+    for (const reference of references) expect(reference).toMatch(/^\$\{(lookup\()?(self|path)\./);
   });
 
   test('tuning props reach the handler as literal environment values', () => {
@@ -197,6 +198,15 @@ describe('validation at synth time', () => {
     ['maxAttempts', { maxAttempts: 2.5 }, /invalid maxAttempts 2.5: expected a whole number from 1 to 100/],
     ['attempt > total', { attemptTimeoutSeconds: 30, totalTimeoutSeconds: 10 }, /invalid attemptTimeoutSeconds 30: expected at most totalTimeoutSeconds \(10\)/],
     ['nodeExecutable', { nodeExecutable: 'node; curl evil' }, /invalid nodeExecutable "node; curl evil"/],
+    ['region without projectId', { projectId: undefined, region: undefined, endpoint: 'http://127.0.0.1:8080' },
+      /Assoc: region is required when projectId is omitted: the project is looked up by the region's name \(got endpoint http:\/\/127.0.0.1:8080 and no region\)/],
+    ['assumeRole.agencyName', { assumeRole: { agencyName: 'a;b', domainName: 'acme' } }, /Assoc: invalid assumeRole.agencyName "a;b": expected 1 to 64 letters/],
+    ['assumeRole without a domain', { assumeRole: { agencyName: 'deployer' } }, /Assoc: assumeRole needs exactly one of domainName and domainId \(the delegating account\), got neither/],
+    ['assumeRole with both domains', { assumeRole: { agencyName: 'deployer', domainName: 'acme', domainId: 'f'.repeat(32) } }, /got both/],
+    ['assumeRole.domainId', { assumeRole: { agencyName: 'deployer', domainId: 'ACME' } }, /invalid assumeRole.domainId "ACME": expected 32 lowercase hexadecimal/],
+    ['assumeRole.domainName', { assumeRole: { agencyName: 'deployer', domainName: 'a b' } }, /invalid assumeRole.domainName "a b"/],
+    ['assumeRole.durationSeconds', { assumeRole: { agencyName: 'deployer', domainName: 'acme', durationSeconds: 600 } },
+      /invalid assumeRole.durationSeconds 600: expected a whole number of seconds from 900 to 86400/],
   ];
   test.each(cases)('fails on a bad %s, naming the prop, the value and the rule', (_name, props, message) => {
     expect(() => synthOne(props)).toThrow(message);
@@ -240,6 +250,58 @@ describe('tokens', () => {
       image_id: '${var.image}',
       endpoint: 'https://ecs.${var.region}.myhuaweicloud.com',
     });
+  });
+});
+
+describe('projectId omitted', () => {
+  const json = synthOne({ projectId: undefined });
+  const { association, associate, associationName } = pairOfResources(json);
+
+  test('the project is left to the handler: an empty project_id, and the region it is looked up by is part of the identity', () => {
+    expect(association.triggers).toEqual({
+      project_id: '',
+      fpga_image_id: FPGA_IMAGE_ID,
+      image_id: IMAGE_ID,
+      endpoint: 'https://ecs.cn-north-1.myhuaweicloud.com',
+      region: 'cn-north-1',
+    });
+    expect(associate.triggers.region).toBe(`\${null_resource.${associationName}.triggers.region}`);
+  });
+
+  test('both provisioners pass the region to the handler from self, as they do with a projectId (where it is empty)', () => {
+    for (const r of [association, associate]) {
+      expect(r.provisioner[0]['local-exec'].environment.FPGA_ASSOC_REGION).toBe('${lookup(self.triggers, "region", "")}');
+    }
+  });
+
+  test("the region of a Huawei ECS endpoint is enough; a token region reaches the triggers as an expression", () => {
+    const fromEndpoint = pairOfResources(synthOne({ projectId: undefined, region: undefined, endpoint: 'https://ecs.cn-east-2.myhuaweicloud.com' }));
+    expect(fromEndpoint.association.triggers.region).toBe('cn-east-2');
+    const stack = newStack();
+    new FpgaImageAssociation(stack, 'Assoc', { fpgaImageId: FPGA_IMAGE_ID, imageId: IMAGE_ID, region: new TerraformVariable(stack, 'region', { type: 'string' }).stringValue });
+    expect(pairOfResources(synth(stack)).association.triggers).toMatchObject({ project_id: '', region: '${var.region}' });
+  });
+});
+
+describe('assumeRole', () => {
+  test('reaches both provisioners as literal environment values, never a trigger', () => {
+    const json = synthOne({ assumeRole: { agencyName: 'fpga deployer', domainId: 'f'.repeat(32), durationSeconds: 3600 } });
+    for (const r of nullResources(json)) {
+      expect(r.provisioner[0]['local-exec'].environment).toMatchObject({
+        FPGA_ASSOC_ASSUME_ROLE_AGENCY_NAME: 'fpga deployer',
+        FPGA_ASSOC_ASSUME_ROLE_DOMAIN_ID: 'f'.repeat(32),
+        FPGA_ASSOC_ASSUME_ROLE_DURATION: '3600',
+      });
+      expect(r.provisioner[0]['local-exec'].environment).not.toHaveProperty('FPGA_ASSOC_ASSUME_ROLE_DOMAIN_NAME');
+      expect(JSON.stringify(r.triggers)).not.toContain('deployer');
+    }
+  });
+
+  test('a token is refused: a destroy-time provisioner cannot read a variable', () => {
+    const stack = newStack();
+    const agencyName = new TerraformVariable(stack, 'agency', { type: 'string' }).stringValue;
+    expect(() => new FpgaImageAssociation(stack, 'Assoc', { ...PROPS, assumeRole: { agencyName, domainName: 'acme' } }))
+      .toThrow('stack/Assoc: assumeRole.agencyName must be a literal value, not a token: destroy-time provisioners can read no Terraform variable');
   });
 });
 

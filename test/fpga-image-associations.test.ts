@@ -110,6 +110,17 @@ describe('one resource, one instance per image, keyed by image ID', () => {
   });
 });
 
+describe('projectId omitted', () => {
+  test('every pair carries the region its project is looked up by, and the step copies it', () => {
+    const json = synthMany({ projectId: undefined, assumeRole: { agencyName: 'deployer', domainName: 'acme' } });
+    const [name, resource] = onlyResource(json);
+    expect(resource.triggers).toMatchObject({ project_id: '', region: 'cn-north-1' });
+    expect(theStep(json)[1].triggers.region).toBe('${each.value.triggers.region}');
+    expect(resource.provisioner[0]['local-exec'].environment).toMatchObject({ FPGA_ASSOC_ASSUME_ROLE_AGENCY_NAME: 'deployer', FPGA_ASSOC_ASSUME_ROLE_DOMAIN_NAME: 'acme' });
+    expect(name).toMatch(/^Gpus_/);
+  });
+});
+
 describe('outputs', () => {
   test('associationIds and imageIds are read from the step that associates, for a TerraformOutput', () => {
     const json = synthMany({}, (stack, many) => {

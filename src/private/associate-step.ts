@@ -2,9 +2,6 @@ import { Resource } from '@cdktf/provider-null/lib/resource';
 import { Construct } from 'constructs';
 import { HandlerProvisioners } from './provisioners';
 
-/** The identity triggers of an association, which the step carries too (see AssociateStep). */
-export const IDENTITY_TRIGGERS = ['project_id', 'fpga_image_id', 'image_id', 'endpoint'] as const;
-
 /** The step's own trigger: the association's `id`, new whenever the association is (re)created. */
 export const ASSOCIATION_ID_TRIGGER = 'association_id';
 
@@ -33,6 +30,8 @@ export class AssociateStep extends Resource {
     id: string,
     private readonly association: Resource,
     provisioners: HandlerProvisioners,
+    /** The association's trigger keys (its identity), which the step carries too. */
+    private readonly identity: readonly string[],
   ) {
     super(scope, id);
     this.addOverride('provisioner', [provisioners.block('associate', 'create')]);
@@ -46,7 +45,7 @@ export class AssociateStep extends Resource {
     this.count = this.association.count;
     this.triggers = {
       [ASSOCIATION_ID_TRIGGER]: `\${${pair}.id}`,
-      ...Object.fromEntries(IDENTITY_TRIGGERS.map((key) => [key, `\${${pair}.triggers.${key}}`])),
+      ...Object.fromEntries(this.identity.map((key) => [key, `\${${pair}.triggers.${key}}`])),
     };
     return super.toTerraform();
   }

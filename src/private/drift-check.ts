@@ -2,7 +2,7 @@ import { Resource } from '@cdktf/provider-null/lib/resource';
 import { TerraformElement } from 'cdktf';
 import { Construct } from 'constructs';
 import { DRIFT_RESULT, HANDLER_DEFAULTS, INPUT_ENV } from '../contract';
-import { HandlerProvisioners } from './provisioners';
+import { HandlerProvisioners, REGION_TRIGGER } from './provisioners';
 
 /** How long the drift check may make a plan wait for one pair, retries included. */
 export const DRIFT_CHECK_TIMEOUT_MS = 30_000;
@@ -65,8 +65,10 @@ export class DriftCheck extends TerraformElement {
               [INPUT_ENV.fpgaImageId]: `\${${pair}.triggers.fpga_image_id}`,
               [INPUT_ENV.imageId]: `\${${pair}.triggers.image_id}`,
               [INPUT_ENV.endpoint]: `\${${pair}.triggers.endpoint}`,
+              [INPUT_ENV.region]: `\${lookup(${pair}.triggers, "${REGION_TRIGGER}", "")}`,
               null_resource_id: `\${${pair}.id}`,
               ...this.planTimeTuning(),
+              ...this.provisioners.agency,
             },
           },
         },

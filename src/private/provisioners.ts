@@ -3,15 +3,18 @@ import * as path from 'node:path';
 import { NullProvider } from '@cdktf/provider-null/lib/provider';
 import { Annotations, AssetType, Aspects, IAspect, TerraformAsset, TerraformProvider, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
-import { HANDLER_DEFAULTS, INPUT_ENV, isRequestsPerSecond, Operation, REQUESTS_PER_SECOND_EXPECTED } from '../contract';
+import { ASSUME_ROLE_DURATION, HANDLER_DEFAULTS, INPUT_ENV, isRequestsPerSecond, Operation, REQUESTS_PER_SECOND_EXPECTED } from '../contract';
 import { FpgaImageAssociationHandlerOptions as HandlerOptions } from '../handler-options';
-import { showValue } from '../rules';
+import { checkAgencyField, showValue } from '../rules';
 
 /** The handler bundle, at the same depth below the package root from `src/` (tests) and `lib/`. */
 const HANDLER_BUNDLE = path.join(__dirname, '..', '..', 'assets', 'handler.js');
 const HANDLER_ASSET_ID = 'FpgaImageAssociationHandler';
 const NULL_PROVIDER_ID = 'FpgaImageAssociationNullProvider';
 const NODE_EXECUTABLE = /^[A-Za-z0-9_.\/\\: +-]+$/;
+
+/** The trigger that carries the region, by which the handler looks the project up, when `projectId` is omitted. */
+export const REGION_TRIGGER = 'region';
 
 /** Thrown for a bad prop: names the construct, the prop, the value and what is expected. */
 export function fail(scope: Construct, message: string): never {
@@ -26,6 +29,8 @@ export function fail(scope: Construct, message: string): never {
 export class HandlerProvisioners {
   /** The tuning the user set, as the handler's input variables (see ../contract's INPUT_ENV). */
   public readonly tuning: Readonly<Record<string, string>>;
+  /** The agency to assume, as the handler's input variables; empty without `assumeRole`. */
+  public readonly agency: Readonly<Record<string, string>>;
   private readonly handlerPath: string;
   private readonly node: string;
 
@@ -34,6 +39,7 @@ export class HandlerProvisioners {
     this.handlerPath = `\${path.module}/${handlerAsset(stack).path}`;
     ensureDefaultNullProvider(stack);
     this.tuning = tuningEnvironment(scope, options);
+    this.agency = agencyEnvironment(scope, options);
     this.node = options.nodeExecutable ?? 'node';
     if (!Token.isUnresolved(this.node) && !NODE_EXECUTABLE.test(this.node)) {
       fail(scope, `invalid nodeExecutable ${showValue(this.node)}: expected a command name or path (letters, digits, space, _ . / \\ : + -)`);
@@ -57,11 +63,47 @@ export class HandlerProvisioners {
           [INPUT_ENV.fpgaImageId]: '${self.triggers.fpga_image_id}',
           [INPUT_ENV.imageId]: '${self.triggers.image_id}',
           [INPUT_ENV.endpoint]: '${self.triggers.endpoint}',
+          // Only an association without projectId has this trigger, and a `removed` block cannot know which it removes.
+          [INPUT_ENV.region]: `\${lookup(self.triggers, "${REGION_TRIGGER}", "")}`,
           ...this.tuning,
+          ...this.agency,
         },
       },
     };
   }
+}
+
+/** `assumeRole` as literal environment values: a destroy-time provisioner can read no variable. */
+function agencyEnvironment(scope: Construct, { assumeRole }: HandlerOptions): Record<string, string> {
+  if (assumeRole === undefined) return {};
+  const { agencyName, domainName, domainId, durationSeconds } = assumeRole;
+  const literal = (prop: string, value: string | number | undefined) => {
+    if (value !== undefined && Token.isUnresolved(value)) {
+      fail(scope, `assumeRole.${prop} must be a literal value, not a token: destroy-time provisioners can read no Terraform variable`);
+    }
+  };
+  literal('agencyName', agencyName);
+  literal('domainName', domainName);
+  literal('domainId', domainId);
+  literal('durationSeconds', durationSeconds);
+  const check = (error: string | undefined) => {
+    if (error) fail(scope, error);
+  };
+  check(checkAgencyField('agencyName', agencyName, 'assumeRole.agencyName'));
+  if ((domainName === undefined) === (domainId === undefined)) {
+    fail(scope, `assumeRole needs exactly one of domainName and domainId (the delegating account), got ${domainName === undefined ? 'neither' : 'both'}`);
+  }
+  if (domainName !== undefined) check(checkAgencyField('domainName', domainName, 'assumeRole.domainName'));
+  if (domainId !== undefined) check(checkAgencyField('domainId', domainId, 'assumeRole.domainId'));
+  const { min, max } = ASSUME_ROLE_DURATION;
+  if (durationSeconds !== undefined && (!Number.isInteger(durationSeconds) || durationSeconds < min || durationSeconds > max)) {
+    fail(scope, `invalid assumeRole.durationSeconds ${durationSeconds}: expected a whole number of seconds from ${min} to ${max}`);
+  }
+  const env: Record<string, string> = { [INPUT_ENV.assumeRoleAgencyName]: agencyName };
+  if (domainName !== undefined) env[INPUT_ENV.assumeRoleDomainName] = domainName;
+  if (domainId !== undefined) env[INPUT_ENV.assumeRoleDomainId] = domainId;
+  if (durationSeconds !== undefined) env[INPUT_ENV.assumeRoleDurationSeconds] = String(durationSeconds);
+  return env;
 }
 
 /** Tuning that the user set, as literal environment values; the handler's defaults apply otherwise. */
