@@ -274,7 +274,7 @@ describe('projectId omitted', () => {
     }
   });
 
-  test("the region of a Huawei ECS endpoint is enough; a token region reaches the triggers as an expression", () => {
+  test('the region of a Huawei ECS endpoint is enough; a token region reaches the triggers as an expression', () => {
     const fromEndpoint = pairOfResources(synthOne({ projectId: undefined, region: undefined, endpoint: 'https://ecs.cn-east-2.myhuaweicloud.com' }));
     expect(fromEndpoint.association.triggers.region).toBe('cn-east-2');
     const stack = newStack();
