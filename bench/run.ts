@@ -19,6 +19,10 @@ import { plan } from './plan';
 import { benchmarksMarkdown, destroyTimeSvg } from './report';
 import { synth } from './synth';
 import { throttledDrain } from './throttled-drain';
+import { INPUT_ENV, METADATA_OFF } from '../src/contract';
+
+// Nothing here may reach the ECS metadata address: every handler this starts inherits the source turned off.
+process.env[INPUT_ENV.metadataEndpoint] = METADATA_OFF;
 
 const ROOT = path.join(__dirname, '..');
 const RESULTS = path.join(ROOT, 'bench-results');

@@ -1,3 +1,4 @@
+import { INPUT_ENV, METADATA_OFF } from '../src/contract';
 import { DEMO_CREDENTIALS } from '../src/emulator/server';
 
 /** What the example app (examples/main.ts) is given to run against the emulator. */
@@ -21,5 +22,7 @@ export function emulatorAppEnvironment(inputs: EmulatorAppInputs): Record<string
     // The emulator's well-known demo credentials; the handler reads them from Terraform's environment.
     HW_ACCESS_KEY: DEMO_CREDENTIALS.accessKey,
     HW_SECRET_KEY: DEMO_CREDENTIALS.secretKey,
+    // The handler's last credential source, the ECS metadata address, is never asked from here.
+    [INPUT_ENV.metadataEndpoint]: METADATA_OFF,
   };
 }

@@ -9,8 +9,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { INPUT_ENV, METADATA_OFF } from '../src/contract';
 import { MatrixRow, runMatrix } from '../test/e2e/fault-matrix';
 import { FAST_RETRIES, availableClis } from '../test/e2e/workspace';
+
+// Nothing here may reach the ECS metadata address: every handler this starts inherits the source turned off.
+process.env[INPUT_ENV.metadataEndpoint] = METADATA_OFF;
 
 const DOC = path.join(__dirname, '..', 'docs', 'RELIABILITY.md');
 const COMMAND = 'npx projen reliability';
