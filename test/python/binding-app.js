@@ -1,8 +1,8 @@
 // The stack that app/main.py defines through the Python binding, written once in JavaScript: the TypeScript
 // side (stack.ts) calls it with the library's source, and the cdktn test runs it as a user's app that takes
 // the library from its npm package. Between them they cover both public constructs, region and endpoint,
-// every handler option, and a null provider the user declares (aliased, so the library still adds the
-// default one). Keep app/main.py in step.
+// every handler option (an agency to assume included), an association without projectId, and a null
+// provider the user declares (aliased, so the library still adds the default one). Keep app/main.py in step.
 //
 //   node binding-app.js OUTDIR RUNTIME [--default-null-provider]
 //
@@ -36,6 +36,12 @@ function synthBindingApp(modules, outdir, options = {}) {
     totalTimeoutSeconds: 60,
     maxAttempts: 3,
     nodeExecutable: '/usr/local/bin/node',
+    assumeRole: { agencyName: 'fpga_deployer', domainName: 'delegating_account', durationSeconds: 3600 },
+  });
+  new FpgaImageAssociation(stack, 'ProjectOfRegion', {
+    fpgaImageId: '4010a32b5f231f04015f24259efd0431',
+    imageId: '18efee75-e058-4c52-a49c-9e3ba4d1c8de',
+    region: 'cn-east-2',
   });
   new RemovedFpgaImageAssociation(stack, 'Retired', { maxAttempts: 4 });
   app.synth();

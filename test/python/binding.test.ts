@@ -59,7 +59,7 @@ describe('a stack synthesized from Python', () => {
       ...Object.values<any>(json.resource.null_resource).flatMap((r) => r.provisioner),
       ...json.removed.flatMap((r: any) => r.provisioner ?? []),
     ].map((p) => p['local-exec']);
-    expect(provisioners).toHaveLength(5);
+    expect(provisioners).toHaveLength(7);
     const handlers = new Set(provisioners.map((p) => p.interpreter[1]));
     expect(handlers.size).toBe(1);
     const [handler] = handlers;

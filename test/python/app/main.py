@@ -6,7 +6,7 @@ import sys
 
 from cdktf import App, TerraformStack
 from cdktf_cdktf_provider_null.provider import NullProvider
-from cdktf_fpga_image_association import FpgaImageAssociation, RemovedFpgaImageAssociation
+from cdktf_fpga_image_association import AssumeRole, FpgaImageAssociation, RemovedFpgaImageAssociation
 
 STACK_NAME = "fpga-binding"
 
@@ -35,6 +35,14 @@ def main(outdir: str) -> None:
         total_timeout_seconds=60,
         max_attempts=3,
         node_executable="/usr/local/bin/node",
+        assume_role=AssumeRole(agency_name="fpga_deployer", domain_name="delegating_account", duration_seconds=3600),
+    )
+    FpgaImageAssociation(
+        stack,
+        "ProjectOfRegion",
+        fpga_image_id="4010a32b5f231f04015f24259efd0431",
+        image_id="18efee75-e058-4c52-a49c-9e3ba4d1c8de",
+        region="cn-east-2",
     )
     RemovedFpgaImageAssociation(stack, "Retired", max_attempts=4)
     app.synth()
