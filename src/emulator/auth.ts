@@ -23,6 +23,20 @@ export interface VerificationClock {
   readonly maxClockSkewMs: number;
 }
 
+/** A credential the gateway accepts: one configured, or a temporary one the emulator handed out. */
+export interface KnownCredential extends EmulatorCredentials {
+  /** Epoch milliseconds on the emulator's clock from which it is refused; absent = never. */
+  readonly expiresAt?: number;
+  /**
+   * The configured access key it acts for, which an agency's trust list names; undefined for the
+   * metadata service's credentials, which act for the "ECS"'s own agency.
+   */
+  readonly principal: string | undefined;
+}
+
+/** The authentic caller, or why the request is refused. */
+export type Verification = { readonly caller: KnownCredential } | { readonly refusal: string };
+
 const AUTHORIZATION_FORM = 'SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<h1;h2;...>, Signature=<64 hex>';
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -30,12 +44,21 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-/** Returns why the request is not authentic, or undefined when it is. */
+/** The caller when the request is authentic, else why not. */
 export function verifySignature(
   request: ReceivedRequest,
-  credentials: readonly EmulatorCredentials[],
+  findCredential: (accessKey: string) => KnownCredential | undefined,
   clock: VerificationClock,
-): string | undefined {
+): Verification {
+  const refusal = refusalOf(request, findCredential, clock);
+  return typeof refusal === 'string' ? { refusal } : { caller: refusal };
+}
+
+function refusalOf(
+  request: ReceivedRequest,
+  findCredential: (accessKey: string) => KnownCredential | undefined,
+  clock: VerificationClock,
+): string | KnownCredential {
   const authorization = header(request.headers, 'authorization');
   if (authorization === undefined) return `the Authorization header is missing (expected ${AUTHORIZATION_FORM})`;
   const parsed = parseAuthorization(authorization);
@@ -47,7 +70,7 @@ export function verifySignature(
   const expired = checkSdkDate(header(request.headers, 'x-sdk-date'), clock);
   if (expired) return expired;
 
-  const credential = credentials.find((c) => c.accessKey === parsed.accessKey);
+  const credential = findCredential(parsed.accessKey);
   if (!credential) return `unknown access key ${showValue(parsed.accessKey)}`;
 
   const missing = parsed.signedHeaders.find((name) => header(request.headers, name) === undefined);
@@ -58,6 +81,12 @@ export function verifySignature(
     if (token === undefined) return 'X-Security-Token is missing; this access key is temporary and needs its security token';
     if (!parsed.signedHeaders.includes('x-security-token')) return 'X-Security-Token must be listed in SignedHeaders';
     if (!signaturesEqual(token, credential.securityToken)) return 'X-Security-Token does not belong to this access key';
+  }
+  if (credential.expiresAt !== undefined && clock.now >= credential.expiresAt) {
+    return (
+      `the security token expired at ${new Date(credential.expiresAt).toISOString()} (server clock ${new Date(clock.now).toISOString()}); ` +
+      'obtain new temporary credentials'
+    );
   }
 
   const signedHeaders = Object.fromEntries(parsed.signedHeaders.map((name) => [name, header(request.headers, name)!]));
@@ -74,7 +103,7 @@ export function verifySignature(
       `with SignedHeaders=${parsed.signedHeaders.join(';')} over a ${request.body.length}-byte body, sha256 ${sha256Hex(request.body)})`
     );
   }
-  return undefined;
+  return credential;
 }
 
 /** Both problems count as "request expired", as the gateway reports them (docs/EMULATOR.md: inferred). */

@@ -1,9 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { checkId } from '../rules';
+import { checkId, showValue } from '../rules';
 import type { ImagesSpec, Relation } from './fpga-api';
 import { checkKeys, field } from './json-input';
-import { checkAccessKey, checkHost, checkPort, checkSecretKey, checkTls, DEMO_PROJECT_ID, EmulatorOptions, EmulatorTls } from './options';
+import {
+  checkAccessKey,
+  checkHost,
+  checkPort,
+  checkSecretKey,
+  checkTls,
+  DEMO_AGENCY,
+  DEMO_PROJECT_ID,
+  DEMO_REGION,
+  EmulatorOptions,
+  EmulatorTls,
+} from './options';
 import type { RequestRecord } from './request-log';
 
 /** The command line of the standalone emulator: flags, environment, seed file, log lines. */
@@ -12,7 +23,8 @@ export const CREDENTIAL_ENV = { accessKey: 'FPGA_EMULATOR_ACCESS_KEY', secretKey
 
 export const USAGE = `Usage: node assets/emulator.js [options]
 
-A local stand-in for the Huawei Cloud ECS FPGA-image association API, on loopback only.
+A local stand-in for the Huawei Cloud ECS FPGA-image association API, on loopback only, with the
+IAM calls (projects, assume-role) and the ECS metadata service a credential chain needs.
 When ready it prints one JSON line to stdout, {"url":"http://127.0.0.1:PORT","projectId":"..."},
 then one line per API request to stderr. SIGINT or SIGTERM stops it.
 
@@ -24,6 +36,10 @@ Options:
   --secret-key <sk>     its secret key (default: $${CREDENTIAL_ENV.secretKey}, else the demo secret);
                         prefer the environment variable, so the secret stays off the command line
   --strict-images       only images from --seed or the control plane exist (default: any well-formed ID)
+  --region <name>       IAM's GET /v3/projects?name=<name> finds the project (default ${DEMO_REGION})
+  --no-metadata-agency  the metadata service answers "no agency" (default: it hands out temporary
+                        credentials; IAM lets callers assume agency ${DEMO_AGENCY.agencyName} of ${DEMO_AGENCY.domainName})
+  --no-metadata-tokens  the metadata service has no session tokens (PUT .../api/token answers 404)
   --tls-cert <file>     serve https (the API and the control plane) with this PEM certificate;
                         needs --tls-key; clients must trust it (e.g. NODE_EXTRA_CA_CERTS=<file>)
   --tls-key <file>      the certificate's unencrypted PEM private key
@@ -56,6 +72,9 @@ const FLAGS = {
   'access-key': { type: 'string' },
   'secret-key': { type: 'string' },
   'strict-images': { type: 'boolean' },
+  'region': { type: 'string' },
+  'no-metadata-agency': { type: 'boolean' },
+  'no-metadata-tokens': { type: 'boolean' },
   'seed': { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
@@ -81,6 +100,11 @@ export function readCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv)
   const port = values.port !== undefined && /^\d{1,5}$/.test(values.port) ? Number(values.port) : values.port;
   if (port !== undefined) check(checkPort(port, '--port'));
   if (values['project-id'] !== undefined) check(checkId('projectId', values['project-id'], '--project-id'));
+  if (values.region !== undefined && !/^[a-z0-9_-]+$/.test(values.region)) {
+    throw new UsageError(`invalid --region ${showValue(values.region)}: expected a region name such as ${DEMO_REGION}`);
+  }
+  const agency = values['no-metadata-agency'] ? false : undefined;
+  const tokens = values['no-metadata-tokens'] ? false : undefined;
 
   return {
     help: false,
@@ -90,6 +114,8 @@ export function readCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv)
       projectId: values['project-id'],
       credentials: readCredentials(values['access-key'], values['secret-key'], env),
       strictImages: values['strict-images'],
+      projects: values.region === undefined ? undefined : [{ id: values['project-id'] ?? DEMO_PROJECT_ID, name: values.region }],
+      metadata: { agency, tokens },
       tls: readTls(values['tls-cert'], values['tls-key']),
     },
     seed: values.seed === undefined ? undefined : readSeed(values.seed),

@@ -2,6 +2,7 @@ import type { FaultRule, RateLimit } from './faults';
 import type { ImagesSpec, Relation } from './fpga-api';
 import type { Reply } from './http-io';
 import { checkKeys, field } from './json-input';
+import type { EmulatorAgency, EmulatorMetadata, EmulatorProject } from './options';
 import type { FpgaApiEmulator } from './server';
 
 /**
@@ -13,7 +14,19 @@ export const CONTROL_PREFIX = '/_emulator/';
 
 type Controls = Pick<
   FpgaApiEmulator,
-'state' | 'requests' | 'addImages' | 'addRelations' | 'addFaults' | 'clearFaults' | 'setRateLimit' | 'setClockOffset' | 'reset'
+  | 'state'
+  | 'requests'
+  | 'addImages'
+  | 'addRelations'
+  | 'addFaults'
+  | 'clearFaults'
+  | 'setRateLimit'
+  | 'setClockOffset'
+  | 'setProjects'
+  | 'setAgencies'
+  | 'setMetadata'
+  | 'setTemporaryCredentialTtl'
+  | 'reset'
 >;
 
 /** `METHOD name` → what it does with the parsed body; a returned object is the 200 body, nothing means 204. */
@@ -34,6 +47,21 @@ const ROUTES: Readonly<Record<string, (controls: Controls, input: unknown) => ob
   'PUT clock': (controls, input) => {
     checkKeys(input, ['offsetMs'], 'body');
     controls.setClockOffset(field(input, 'offsetMs') as number);
+  },
+  'PUT projects': (controls, input) => {
+    checkKeys(input, ['projects'], 'body');
+    controls.setProjects(field(input, 'projects') as EmulatorProject[]);
+  },
+  'PUT agencies': (controls, input) => {
+    checkKeys(input, ['agencies'], 'body');
+    controls.setAgencies(field(input, 'agencies') as EmulatorAgency[]);
+  },
+  'PUT metadata': (controls, input) => controls.setMetadata(input as EmulatorMetadata),
+  'PUT temporary-credentials': (controls, input) => {
+    const ttlMs = field(input, 'ttlMs');
+    if (ttlMs === undefined) throw new Error('invalid body: expected {"ttlMs": <milliseconds>}, or {"ttlMs": null} to remove the cap');
+    checkKeys(input, ['ttlMs'], 'body');
+    controls.setTemporaryCredentialTtl(ttlMs === null ? undefined : (ttlMs as number));
   },
   'POST reset': (controls) => controls.reset(),
 };

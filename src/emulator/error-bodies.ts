@@ -13,3 +13,10 @@ export function gatewayError(code: string, message: string, requestId: string): 
 export function ecsError(code: string, message: string): object {
   return { error: { code, message } };
 }
+
+const TITLES: Readonly<Record<number, string>> = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found' };
+
+/** IAM service errors: Keystone's `{"error":{"code","message","title"}}` with an IAM code (docs/EMULATOR.md: inferred). */
+export function iamError(status: number, code: string, message: string): object {
+  return { error: { code, message, title: TITLES[status] } };
+}

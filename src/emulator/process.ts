@@ -5,7 +5,17 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import type { EmulatorState, FaultRule, ImagesSpec, RateLimit, Relation, RequestRecord } from './server';
+import type {
+  EmulatorAgency,
+  EmulatorMetadata,
+  EmulatorProject,
+  EmulatorState,
+  FaultRule,
+  ImagesSpec,
+  RateLimit,
+  Relation,
+  RequestRecord,
+} from './server';
 
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -139,6 +149,23 @@ export class EmulatorControl {
 
   async setClockOffset(ms: number): Promise<void> {
     await this.call('PUT', 'clock', { offsetMs: ms });
+  }
+
+  async setProjects(projects: readonly EmulatorProject[]): Promise<void> {
+    await this.call('PUT', 'projects', { projects });
+  }
+
+  async setAgencies(agencies: readonly EmulatorAgency[]): Promise<void> {
+    await this.call('PUT', 'agencies', { agencies });
+  }
+
+  async setMetadata(settings: EmulatorMetadata): Promise<void> {
+    await this.call('PUT', 'metadata', settings);
+  }
+
+  /** undefined removes the cap (sent as null). */
+  async setTemporaryCredentialTtl(ms: number | undefined): Promise<void> {
+    await this.call('PUT', 'temporary-credentials', { ttlMs: ms ?? null });
   }
 
   async reset(): Promise<void> {

@@ -1,5 +1,10 @@
+/** Which of the emulated services a request was for, told apart by its path. */
+export type ServiceName = 'ecs' | 'iam' | 'metadata';
+
 /** What the emulator saw of one API request (control-plane requests are not logged). */
 export interface RequestRecord {
+  /** `ecs` for every path that is neither IAM's nor the metadata service's. */
+  readonly service: ServiceName;
   readonly method: string;
   /** As received: path and query string. */
   readonly path: string;

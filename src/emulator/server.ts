@@ -3,20 +3,25 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { verifySignature } from './auth';
+import { KnownCredential, verifySignature } from './auth';
 import { CONTROL_PREFIX, controlReply } from './control-plane';
 import { ecsError, gatewayError } from './error-bodies';
 import { FaultInjector, FaultRule, RateLimit, TokenBucket } from './faults';
 import { ApiSnapshot, FpgaApi, ImagesSpec, Relation } from './fpga-api';
 import { readBody, Reply, writeReply } from './http-io';
-import { EmulatorOptions, ResolvedOptions, resolveOptions } from './options';
-import { OpenRecord, RequestLog, RequestRecord } from './request-log';
+import { IAM_PATH, IamApi, IamHandler } from './iam';
+import { METADATA_PATH, MetadataService } from './metadata';
+import { EmulatorAgency, EmulatorMetadata, EmulatorOptions, EmulatorProject, checkLifetime, ResolvedOptions, resolveOptions } from './options';
+import { OpenRecord, RequestLog, RequestRecord, ServiceName } from './request-log';
+import { TemporaryCredentials } from './temporary-credentials';
 
-export { DEMO_CREDENTIALS, DEMO_PROJECT_ID } from './options';
-export type { EmulatorCredentials, EmulatorOptions, EmulatorTls } from './options';
+export { DEMO_AGENCY, DEMO_CREDENTIALS, DEMO_PROJECT_ID, DEMO_REGION } from './options';
+export { NO_AGENCY_MESSAGE } from './metadata';
+export type { EmulatorAgency, EmulatorCredentials, EmulatorMetadata, EmulatorOptions, EmulatorProject, EmulatorTls } from './options';
 export type { FaultAction, FaultRule, RateLimit } from './faults';
 export type { ImagesSpec, Relation, Visibility } from './fpga-api';
-export type { RequestRecord } from './request-log';
+export type { RequestRecord, ServiceName } from './request-log';
+export type { CredentialBody } from './temporary-credentials';
 
 /** What GET /_emulator/state returns; without projectId it is also a valid seed file. */
 export interface EmulatorState extends ApiSnapshot {
@@ -24,8 +29,9 @@ export interface EmulatorState extends ApiSnapshot {
 }
 
 /**
- * A loopback HTTP (or, with a certificate, HTTPS) server standing in for the Huawei Cloud ECS FPGA-image API: the gateway part
- * (faults, throttling, routing, AK/SK verification) lives here, the API's rules in FpgaApi.
+ * A loopback HTTP (or, with a certificate, HTTPS) server standing in for three Huawei Cloud services on one port: the ECS
+ * FPGA-image API, the IAM calls a credential chain needs, and an ECS's metadata service. The gateway part (faults,
+ * throttling, routing, AK/SK verification) lives here; each service's rules live in its own module.
  */
 export class FpgaApiEmulator {
   static async start(options: EmulatorOptions = {}): Promise<FpgaApiEmulator> {
@@ -41,6 +47,11 @@ export class FpgaApiEmulator {
   /** `http://127.0.0.1:PORT` (`https://` with a certificate), no trailing slash. */
   readonly url: string;
   private readonly api: FpgaApi;
+  private readonly iam: IamApi;
+  private readonly metadata: MetadataService;
+  private readonly temporary: TemporaryCredentials;
+  /** The configured credentials, by access key; each acts for itself in an agency's trust list. */
+  private readonly configured: ReadonlyMap<string, KnownCredential>;
   private readonly faults = new FaultInjector();
   private readonly log = new RequestLog();
   private rateLimit: TokenBucket | undefined;
@@ -65,6 +76,10 @@ export class FpgaApiEmulator {
       });
     }
     this.api = new FpgaApi({ projectId: options.projectId, strictImages: options.strictImages, now: () => this.now() });
+    this.temporary = new TemporaryCredentials(() => this.now(), options.temporaryCredentialTtlMs);
+    this.iam = new IamApi(this.temporary, options.projects, options.agencies);
+    this.metadata = new MetadataService(this.temporary, () => this.now(), options.metadata);
+    this.configured = new Map(options.credentials.map((credential) => [credential.accessKey, { ...credential, principal: credential.accessKey }]));
     server.on('request', (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res));
   }
 
@@ -115,18 +130,47 @@ export class FpgaApiEmulator {
     this.clockOffsetMs = ms;
   }
 
-  /** API requests only, in arrival order. */
+  /** API requests only (ECS, IAM and metadata), in arrival order. */
   requests(): RequestRecord[] {
     return this.log.list();
   }
 
-  /** Back to a fresh start: no relations, images, faults, rate limit, clock offset or request log. */
+  /** What IAM's GET /v3/projects lists from now on. */
+  setProjects(projects: readonly EmulatorProject[]): void {
+    this.iam.setProjects(projects);
+  }
+
+  /** The agencies IAM lets callers assume from now on. */
+  setAgencies(agencies: readonly EmulatorAgency[]): void {
+    this.iam.setAgencies(agencies);
+  }
+
+  /** Changes the given metadata settings; the next securitykey hands out a new credential. */
+  setMetadata(settings: EmulatorMetadata): void {
+    this.metadata.configure(settings);
+  }
+
+  /** Caps the life of every temporary credential handed out from now on; undefined removes the cap. */
+  setTemporaryCredentialTtl(ms: number | undefined): void {
+    this.temporary.setTtlCap(checkLifetime(ms, 'temporary credential ttlMs'));
+    this.metadata.forgetCredential();
+  }
+
+  /**
+   * Back to a fresh start: no relations, images, faults, rate limit, clock offset, request log or
+   * temporary credentials; projects, agencies and the metadata settings as the emulator started.
+   */
   reset(): void {
     this.api.clear();
     this.faults.clear();
     this.rateLimit = undefined;
     this.clockOffsetMs = 0;
     this.log.clear();
+    this.temporary.clear();
+    this.temporary.setTtlCap(this.options.temporaryCredentialTtlMs);
+    this.iam.setProjects(this.options.projects);
+    this.iam.setAgencies(this.options.agencies);
+    this.metadata.reset(this.options.metadata);
   }
 
   private now(): number {
@@ -152,7 +196,7 @@ export class FpgaApiEmulator {
 
   /** Gateway order: faults, body limit, throttling, routing, authentication; then the API itself. */
   private async handleApi(req: IncomingMessage, res: ServerResponse, target: string, requestId: string): Promise<void> {
-    const record = this.log.open({ method: req.method ?? '', path: target, at: this.now(), requestId });
+    const record = this.log.open({ service: serviceOf(target), method: req.method ?? '', path: target, at: this.now(), requestId });
     const body = await readBody(req);
     const fault = this.faults.take(record.method, target);
     const action = fault && (fault.action ?? 'respond');
@@ -179,24 +223,36 @@ export class FpgaApiEmulator {
     if (body === undefined) {
       return { status: 413, body: gatewayError('APIGW.0201', 'Request entity too large: the body is over 12 MB', requestId), headers: { Connection: 'close' } };
     }
+    const url = parseTarget(target);
+    // The metadata service sits on the server itself, not behind the API gateway: no throttling, no signature.
+    if (record.service === 'metadata') return this.metadata.answer(record.method, url?.pathname ?? target, req.headers);
     if (this.rateLimit && !this.rateLimit.take()) {
       record.fault = 'rate-limit';
       const message = `The throttling threshold has been reached: policy user over ratelimit,limit:${this.rateLimit.limit.requestsPerSecond},time:1 second`;
       return { status: 429, body: gatewayError('APIGW.0308', message, requestId) };
     }
-    const url = parseTarget(target);
-    const handler = url ? this.api.route(record.method, url.pathname) : undefined;
+    const handler = url ? this.route(record.service, record.method, url.pathname) : undefined;
     if (!url || !handler) {
       const message = `The API does not exist or has not been published in the environment (${record.method} ${url?.pathname ?? target})`;
       return { status: 404, body: gatewayError('APIGW.0101', message, requestId) };
     }
-    const authError = verifySignature(
+    const verification = verifySignature(
       { method: record.method, target, headers: req.headers, body },
-      this.options.credentials,
+      (accessKey) => this.configured.get(accessKey) ?? this.temporary.find(accessKey),
       { now: this.now(), maxClockSkewMs: this.options.maxClockSkewMs },
     );
-    if (authError) return { status: 401, body: gatewayError('APIGW.0301', `Incorrect IAM authentication information: ${authError}`, requestId) };
-    return handler(url.searchParams, body);
+    if ('refusal' in verification) {
+      return { status: 401, body: gatewayError('APIGW.0301', `Incorrect IAM authentication information: ${verification.refusal}`, requestId) };
+    }
+    const origin = `${this.options.tls ? 'https' : 'http'}://${req.headers.host ?? new URL(this.url).host}`;
+    return handler({ query: url.searchParams, body, caller: verification.caller, origin });
+  }
+
+  /** ECS handlers need only the query and the body; IAM's also the caller and the origin. */
+  private route(service: Exclude<ServiceName, 'metadata'>, method: string, pathname: string): IamHandler | undefined {
+    if (service === 'iam') return this.iam.route(method, pathname);
+    const ecs = this.api.route(method, pathname);
+    return ecs && (({ query, body }) => ecs(query, body));
   }
 
   /** Dated when sent, so a delayed answer shows the emulator's clock at that moment. */
@@ -213,6 +269,12 @@ export class FpgaApiEmulator {
       return false;
     }
   }
+}
+
+/** By path alone, so that a faulted or throttled request is logged under its service too. */
+function serviceOf(target: string): ServiceName {
+  if (METADATA_PATH.test(target)) return 'metadata';
+  return IAM_PATH.test(target) ? 'iam' : 'ecs';
 }
 
 function clientKey(socket: Socket): string {
