@@ -4,11 +4,13 @@
  *
  * - FPGA_ENDPOINT: the ECS API base URL (the emulator's http://127.0.0.1:PORT); or instead
  * - HW_REGION_NAME: cn-north-1, cn-east-2 or cn-south-1 (the real cloud);
- * - HW_PROJECT_ID, FPGA_IMAGE_ID, ECS_IMAGE_ID: what to associate;
+ * - FPGA_IMAGE_ID, ECS_IMAGE_ID: what to associate;
+ * - HW_PROJECT_ID (optional with a region): the project; without it the handler finds the region's project;
  * - FPGA_DEMO_STATE_PATH (optional): where the local state goes; `npm run demo` keeps its own apart
  *   from yours (cdktf's default is terraform.fpga-demo.tfstate in this directory).
  *
- * Credentials are never read here: the handler reads HW_ACCESS_KEY / HW_SECRET_KEY when Terraform runs it.
+ * Credentials are never read here: the handler finds them when Terraform runs it (a KooCLI profile,
+ * HW_ACCESS_KEY / HW_SECRET_KEY, or the ECS metadata service; see the README's "Credentials and security").
  */
 import { App, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
@@ -26,7 +28,7 @@ class FpgaDemoStack extends TerraformStack {
     if (process.env.FPGA_DEMO_STATE_PATH) new LocalBackend(this, { path: process.env.FPGA_DEMO_STATE_PATH });
     const endpoint = process.env.FPGA_ENDPOINT || undefined;
     const association = new FpgaImageAssociation(this, 'Accelerator', {
-      projectId: required('HW_PROJECT_ID'),
+      projectId: process.env.HW_PROJECT_ID || undefined,
       fpgaImageId: required('FPGA_IMAGE_ID'),
       imageId: required('ECS_IMAGE_ID'),
       region: endpoint ? undefined : required('HW_REGION_NAME'),
