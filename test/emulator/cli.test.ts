@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { signedFetch } from './signed-fetch';
 import { EMULATOR_BUNDLE, startEmulatorProcess } from '../../src/emulator/process';
-import { DEMO_CREDENTIALS, DEMO_PROJECT_ID } from '../../src/emulator/server';
+import { DEMO_AGENCY, DEMO_CREDENTIALS, DEMO_PROJECT_ID } from '../../src/emulator/server';
 import { associationPath } from '../../src/rules';
 
 const FPGA = '4010a32b5f231f04015f24259efd0429';
@@ -112,6 +112,46 @@ test('--seed, --strict-images and --project-id', async () => {
   }
 });
 
+test('--region names the project IAM finds; --no-metadata-agency and --no-metadata-tokens shape the metadata service', async () => {
+  const projectId = 'abcdefabcdefabcdefabcdefabcdef00';
+  const emulator = await startEmulatorProcess({ args: ['--project-id', projectId, '--region', 'cn-south-1', '--no-metadata-agency', '--no-metadata-tokens'] });
+  try {
+    const found = await signedFetch(emulator.url, { method: 'GET', path: '/v3/projects?name=cn-south-1' });
+    expect((found.json.projects as { id: string }[]).map((p) => p.id)).toEqual([projectId]);
+    const byDefaultName = await signedFetch(emulator.url, { method: 'GET', path: '/v3/projects?name=cn-north-1' });
+    expect(byDefaultName.json.projects).toEqual([]);
+    const token = await fetch(`${emulator.url}/meta-data/latest/api/token`, { method: 'PUT', headers: { 'X-Metadata-Token-Ttl-Seconds': '60' } });
+    expect(token.status).toBe(404);
+    const key = await fetch(`${emulator.url}/openstack/latest/securitykey`);
+    expect([key.status, await key.text()]).toEqual([404, 'Please configure Cloud Service Agency first']);
+    await emulator.control.reset();
+    expect((await fetch(`${emulator.url}/openstack/latest/securitykey`)).status).toBe(404);
+    expect(emulator.stderr()).toContain('GET /openstack/latest/securitykey 404');
+  } finally {
+    await emulator.stop();
+  }
+});
+
+test('by default the metadata service hands out a credential that assumes DEMO_AGENCY', async () => {
+  const emulator = await startEmulatorProcess();
+  try {
+    const token = await (await fetch(`${emulator.url}/meta-data/latest/api/token`, { method: 'PUT', headers: { 'X-Metadata-Token-Ttl-Seconds': '60' } })).text();
+    const { credential } = await (await fetch(`${emulator.url}/openstack/latest/securitykey`, { headers: { 'X-Metadata-Token': token } })).json();
+    const assumed = await signedFetch(emulator.url, {
+      method: 'POST',
+      path: '/v3.0/OS-CREDENTIAL/securitytokens',
+      body: { auth: { identity: { methods: ['assume_role'], assume_role: { agency_name: DEMO_AGENCY.agencyName, domain_name: DEMO_AGENCY.domainName } } } },
+      credentials: { accessKey: credential.access, secretKey: credential.secret },
+      signedHeaders: { 'x-security-token': credential.securitytoken },
+    });
+    expect(assumed.status).toBe(201);
+    expect(emulator.stderr()).not.toContain(credential.securitytoken);
+    expect(emulator.stderr()).not.toContain(token);
+  } finally {
+    await emulator.stop();
+  }
+});
+
 test('bad flags, variables or seed files: exit 2 with an error naming the culprit, and no secret echoed', async () => {
   const cases: [string[], Record<string, string>, RegExp][] = [
     [['--bogus'], {}, /Unknown option '--bogus'/],
@@ -121,6 +161,9 @@ test('bad flags, variables or seed files: exit 2 with an error naming the culpri
     [['--port', '70000'], {}, /invalid --port "70000"/],
     [['--host', '0.0.0.0'], {}, /invalid --host "0.0.0.0": .* only on a loopback host/],
     [['--project-id', 'nope'], {}, /invalid --project-id "nope": expected 32 lowercase hexadecimal/],
+    [['--region', 'CN North'], {}, /invalid --region "CN North": expected a region name such as cn-north-1/],
+    [['--region'], {}, /Option '--region <value>' argument missing/],
+    [['--no-metadata-agency=yes'], {}, /--no-metadata-agency/],
     [[], { FPGA_EMULATOR_ACCESS_KEY: 'ONLYKEY' }, /--access-key \(or \$FPGA_EMULATOR_ACCESS_KEY\) and --secret-key .* go together/],
     [['--access-key', 'A,B', '--secret-key', 'top-secret-1'], {}, /invalid --access-key "A,B"/],
     [['--access-key', 'AK', '--secret-key', ''], {}, /invalid --secret-key: expected a non-empty secret key/],
@@ -141,7 +184,19 @@ test('bad flags, variables or seed files: exit 2 with an error naming the culpri
 test('--help prints the usage and exits 0', async () => {
   const { code, stdout } = await run(['--help']);
   expect(code).toBe(0);
-  for (const flag of ['--host', '--port', '--project-id', '--access-key', '--secret-key', '--strict-images', '--seed', 'FPGA_EMULATOR_SECRET_KEY']) {
+  for (const flag of [
+    '--host',
+    '--port',
+    '--project-id',
+    '--access-key',
+    '--secret-key',
+    '--strict-images',
+    '--region',
+    '--no-metadata-agency',
+    '--no-metadata-tokens',
+    '--seed',
+    'FPGA_EMULATOR_SECRET_KEY',
+  ]) {
     expect(stdout).toContain(flag);
   }
 });

@@ -1,6 +1,6 @@
 import { answer, signedFetch } from './signed-fetch';
 import { EmulatorControl } from '../../src/emulator/process';
-import { DEMO_PROJECT_ID, FpgaApiEmulator } from '../../src/emulator/server';
+import { DEMO_AGENCY, DEMO_PROJECT_ID, DEMO_REGION, FpgaApiEmulator } from '../../src/emulator/server';
 import { associationPath, associationsQueryPath } from '../../src/rules';
 
 const FPGA = '4010a32b5f231f04015f24259efd0429';
@@ -71,6 +71,54 @@ test('faults (Infinity sent as -1), rate limit and clock, then reset clears ever
   expect(Math.abs(Date.parse(fresh.headers.get('date')!) - Date.now())).toBeLessThan(5_000);
 });
 
+describe('IAM and metadata controls', () => {
+  const PROJECT_B = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
+  const projectIds = async () =>
+    ((await signedFetch(emulator.url, { method: 'GET', path: `/v3/projects?name=${DEMO_REGION}` })).json.projects as { id: string }[]).map((p) => p.id);
+  const assumeRole = () =>
+    signedFetch(emulator.url, {
+      method: 'POST',
+      path: '/v3.0/OS-CREDENTIAL/securitytokens',
+      body: { auth: { identity: { methods: ['assume_role'], assume_role: { agency_name: 'other_agency', domain_id: DEMO_AGENCY.domainId } } } },
+    });
+  const securityKey = async () => {
+    const token = await answer(await fetch(`${emulator.url}/meta-data/latest/api/token`, { method: 'PUT', headers: { 'X-Metadata-Token-Ttl-Seconds': '60' } }));
+    return answer(await fetch(`${emulator.url}/openstack/latest/securitykey`, { headers: token.status === 200 ? { 'X-Metadata-Token': token.text } : {} }));
+  };
+
+  test('projects, agencies, metadata and the lifetime cap over HTTP; reset restores the start settings', async () => {
+    await control.setProjects([{ id: DEMO_PROJECT_ID, name: DEMO_REGION }, { id: PROJECT_B, name: DEMO_REGION }]);
+    expect(await projectIds()).toEqual([DEMO_PROJECT_ID, PROJECT_B]);
+    await control.setProjects([]);
+    expect(await projectIds()).toEqual([]);
+
+    expect((await assumeRole()).status).toBe(403);
+    await control.setAgencies([{ ...DEMO_AGENCY, agencyName: 'other_agency' }]);
+    expect((await assumeRole()).status).toBe(201);
+
+    await control.setMetadata({ agency: false });
+    expect((await securityKey()).status).toBe(404);
+    await control.setMetadata({ agency: true, tokens: false, credentialTtlMs: 600_000 });
+    const key = await securityKey();
+    expect(key.status).toBe(200);
+    expect(Math.abs(Date.parse(key.json.credential.expires_at) - Date.now() - 600_000)).toBeLessThan(5_000);
+
+    await control.setTemporaryCredentialTtl(2_000);
+    expect(Math.abs(Date.parse((await securityKey()).json.credential.expires_at) - Date.now() - 2_000)).toBeLessThan(1_000);
+    await control.setTemporaryCredentialTtl(undefined);
+    expect(Date.parse((await securityKey()).json.credential.expires_at) - Date.now()).toBeGreaterThan(500_000);
+
+    await control.setMetadata({ agency: false });
+    await control.setTemporaryCredentialTtl(2_000);
+    await control.reset();
+    expect(await projectIds()).toEqual([DEMO_PROJECT_ID]);
+    expect((await assumeRole()).status).toBe(403);
+    const restored = await securityKey();
+    expect(restored.status).toBe(200);
+    expect(Date.parse(restored.json.credential.expires_at) - Date.now()).toBeGreaterThan(3_500_000);
+  });
+});
+
 test('the control plane is not subject to faults or throttling', async () => {
   emulator.addFaults([{ times: -1, action: 'reset' }]);
   emulator.setRateLimit({ requestsPerSecond: 1, burst: 1 });
@@ -91,6 +139,13 @@ describe('bad control requests get a 4xx with a message saying what is wrong', (
     expect(await control4xx('PUT', 'rate-limit', '{"requestsPerSecond":-1}')).toEqual([400, expect.stringMatching(/requestsPerSecond/)]);
     expect(await control4xx('PUT', 'clock', '{"offset":5}')).toEqual([400, expect.stringMatching(/unknown key "offset"/)]);
     expect(await control4xx('POST', 'images', '{"images":')).toEqual([400, 'the body of POST /_emulator/images is not JSON']);
+    expect(await control4xx('PUT', 'projects', '{"projects":[{"id":"x","name":"cn-north-1"}]}')).toEqual([400, expect.stringMatching(/^invalid projects\[0\]\.id "x"/)]);
+    expect(await control4xx('PUT', 'projects', '{}')).toEqual([400, 'invalid projects: expected an array (possibly empty)']);
+    expect(await control4xx('PUT', 'agencies', '{"agencies":[{"agencyName":"a","domainName":"d"}]}')).toEqual([400, expect.stringMatching(/^invalid agencies\[0\]\.domainId "undefined"/)]);
+    expect(await control4xx('PUT', 'metadata', '{"tokens":"off"}')).toEqual([400, expect.stringMatching(/^invalid metadata\.tokens "off": expected true or false/)]);
+    expect(await control4xx('PUT', 'metadata', '{"agencyName":"x"}')).toEqual([400, expect.stringMatching(/unknown key "agencyName"/)]);
+    expect(await control4xx('PUT', 'temporary-credentials', '{}')).toEqual([400, expect.stringMatching(/expected \{"ttlMs": <milliseconds>\}/)]);
+    expect(await control4xx('PUT', 'temporary-credentials', '{"ttlMs":-1}')).toEqual([400, expect.stringMatching(/ttlMs "-1"/)]);
     expect(emulator.state().images).toEqual([]);
   });
 

@@ -83,6 +83,58 @@ describe('respond', () => {
   });
 });
 
+describe('on the IAM and metadata paths', () => {
+  const projects = () => signedFetch(emulator.url, { method: 'GET', path: '/v3/projects?name=cn-north-1' });
+  const token = async () => answer(await fetch(`${emulator.url}/meta-data/latest/api/token`, { method: 'PUT', headers: { 'X-Metadata-Token-Ttl-Seconds': '60' } }));
+  const securityKey = async (metadataToken: string) =>
+    answer(await fetch(`${emulator.url}/openstack/latest/securitykey`, { headers: { 'X-Metadata-Token': metadataToken } }));
+
+  test('respond, by method and path, on IAM and on metadata; each request logged under its service', async () => {
+    emulator.addFaults([
+      { path: '/v3/projects', status: 503, body: { error_code: 'APIGW.0305', error_msg: 'backend unavailable' } },
+      { method: 'PUT', path: '/api/token', status: 405 },
+      { path: '/securitykey', status: 401, body: 'token expired' },
+    ]);
+    expect((await projects()).status).toBe(503);
+    expect((await projects()).status).toBe(200);
+    expect((await token()).status).toBe(405);
+    const metadataToken = (await token()).text;
+    expect((await securityKey(metadataToken)).text).toBe('token expired');
+    expect((await securityKey(metadataToken)).status).toBe(200);
+    expect((await query()).status).toBe(200);
+    expect(emulator.requests().map((r) => [r.service, r.method, r.status, r.fault])).toEqual([
+      ['iam', 'GET', 503, 'respond'],
+      ['iam', 'GET', 200, undefined],
+      ['metadata', 'PUT', 405, 'respond'],
+      ['metadata', 'PUT', 200, undefined],
+      ['metadata', 'GET', 401, 'respond'],
+      ['metadata', 'GET', 200, undefined],
+      ['ecs', 'GET', 200, undefined],
+    ]);
+  });
+
+  test('reset and delay on metadata; an assume-role whose answer is lost still issued its credential', async () => {
+    emulator.addFaults([{ path: '/meta-data/', action: 'reset' }]);
+    await expect(token()).rejects.toThrow();
+    emulator.addFaults([{ path: '/securitykey', action: 'delay', delayMs: 200 }]);
+    const started = Date.now();
+    expect((await securityKey((await token()).text)).status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    emulator.addFaults([{ method: 'POST', path: '/OS-CREDENTIAL/', action: 'reset', takesEffect: true }]);
+    const body = { auth: { identity: { methods: ['assume_role'], assume_role: { agency_name: 'fpga_deployer', domain_name: 'emulator_delegating_domain' } } } };
+    await expect(signedFetch(emulator.url, { method: 'POST', path: '/v3.0/OS-CREDENTIAL/securitytokens', body })).rejects.toThrow();
+    expect(emulator.requests().at(-1)).toEqual(expect.objectContaining({ service: 'iam', fault: 'reset', effect: 201 }));
+  });
+
+  test('ECS records keep their fields, with service "ecs" added; unknown paths count as ECS', async () => {
+    await associate();
+    await answer(await fetch(`${emulator.url}/nope`));
+    const [record, unknown] = emulator.requests();
+    expect(Object.keys(record).sort()).toEqual(['at', 'method', 'path', 'requestId', 'service', 'status']);
+    expect([record.service, record.status, unknown.service, unknown.status]).toEqual(['ecs', 204, 'ecs', 404]);
+  });
+});
+
 describe('connection faults', () => {
   test('reset drops the connection without a response; the next request is served', async () => {
     emulator.addFaults([{ action: 'reset' }]);

@@ -1,5 +1,5 @@
 import { answer, signedFetch } from './signed-fetch';
-import { DEMO_CREDENTIALS, DEMO_PROJECT_ID, FpgaApiEmulator } from '../../src/emulator/server';
+import { DEMO_CREDENTIALS, DEMO_PROJECT_ID, DEMO_REGION, FpgaApiEmulator } from '../../src/emulator/server';
 import { associationPath } from '../../src/rules';
 
 const FPGA = '4010a32b5f231f04015f24259efd0429';
@@ -9,6 +9,8 @@ test('defaults: loopback, an ephemeral port, the demo project and credentials', 
   try {
     expect(emulator.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(emulator.state().projectId).toBe(DEMO_PROJECT_ID);
+    const projects = await signedFetch(emulator.url, { method: 'GET', path: `/v3/projects?name=${DEMO_REGION}` });
+    expect(projects.json.projects).toEqual([expect.objectContaining({ id: DEMO_PROJECT_ID, name: 'cn-north-1' })]);
     const result = await signedFetch(emulator.url, { method: 'GET', path: `/v1/${DEMO_PROJECT_ID}/cloudservers/fpga_image/detail`, credentials: DEMO_CREDENTIALS });
     expect(result.status).toBe(200);
   } finally {
@@ -27,6 +29,8 @@ test('refuses to listen anywhere but loopback, and names bad options', async () 
   await expect(FpgaApiEmulator.start({ credentials: [{ accessKey: 'AK', secretKey: '' }] })).rejects.toThrow(/credentials\[0\]\.secretKey: expected a non-empty/);
   await expect(FpgaApiEmulator.start({ credentials: [DEMO_CREDENTIALS, DEMO_CREDENTIALS] })).rejects.toThrow(/listed twice/);
   await expect(FpgaApiEmulator.start({ maxClockSkewMs: -1 })).rejects.toThrow(/maxClockSkewMs/);
+  await expect(FpgaApiEmulator.start({ projects: [{ id: DEMO_PROJECT_ID, name: '' }] })).rejects.toThrow(/invalid EmulatorOptions.projects\[0\]\.name/);
+  await expect(FpgaApiEmulator.start({ agencies: [{ agencyName: 'a', domainName: 'd', domainId: 'D' }] })).rejects.toThrow(/invalid EmulatorOptions.agencies\[0\]\.domainId "D"/);
 });
 
 test('a port in use is reported; localhost is accepted; stop() is idempotent and closes the port', async () => {
