@@ -1,6 +1,6 @@
 import { INPUT_ENV } from '../contract';
 import { associationPath, associationsQueryPath } from '../rules';
-import type { Association } from './config';
+import type { AssociationInputs } from './config';
 import { describeFault, GaveUpError, readFault, RejectedError, UnexpectedResponseError, type ApiFault, type ApiResponse } from './errors';
 import type { ApiClient } from './http-client';
 
@@ -9,6 +9,13 @@ import type { ApiClient } from './http-client';
  * 400; disassociate: 400 or 404) costs a query of the association, so that running an operation
  * twice, or after someone did it by hand, succeeds.
  */
+
+/** The pair and the project it lives in. */
+export interface Association extends AssociationInputs {
+  readonly projectId: string;
+  /** Where the project ID came from (FPGA_ASSOC_PROJECT_ID, HW_PROJECT_ID, a profile, IAM), for hints. */
+  readonly projectSource: string;
+}
 
 /** IAM actions, from the ECS permission table. */
 const PERMISSIONS = {
@@ -44,7 +51,7 @@ function hintFor(kind: Kind, fault: ApiFault, a: Association): string {
       + "remove the association's null_resource from the state with `terraform state rm`";
   }
   if (fault.code === 'Common.0018') {
-    return `Check ${INPUT_ENV.projectId}: it must be the project, in the endpoint's region, that the credentials belong to`;
+    return `Check ${a.projectSource}: it must be the project, in the endpoint's region, that the credentials belong to`;
   }
   if (/not private|\bshared\b/i.test(message)) {
     return kind === 'disassociate'
@@ -60,7 +67,7 @@ function hintFor(kind: Kind, fault: ApiFault, a: Association): string {
     return `Only the account that owns FPGA image ${a.fpgaImageId} can change its associations: use that account's credentials, then ${AGAIN[kind]}`;
   }
   if (fault.status === 404) {
-    return `Check that FPGA image ${a.fpgaImageId} and ECS image ${a.imageId} exist in project ${a.projectId} (${INPUT_ENV.projectId}) and in the endpoint's region`;
+    return `Check that FPGA image ${a.fpgaImageId} and ECS image ${a.imageId} exist in project ${a.projectId} (${a.projectSource}) and in the endpoint's region`;
   }
   return `Fix the cause above, then ${AGAIN[kind]}`;
 }

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import type { Credentials } from './config';
+import type { Credentials, CredentialSource } from './credentials/credentials';
 import { openDispatcher } from './dispatchers';
 import { AuthError, describeFault, readFault, type ApiResponse } from './errors';
 import type { Proxy } from './proxy';
@@ -7,10 +7,11 @@ import type { AttemptSettings, RetryPolicy } from './retry';
 import { signedHeaders, type OutgoingRequest } from './sign-request';
 
 /**
- * The one HTTP client: undici, through one kept-alive dispatcher (./dispatchers), directly or
- * through the proxy that ./proxy decided on. Each attempt is signed afresh, bounded by its own
- * timeout, and retried by the RetryPolicy; undici's failures are told to the policy in Node's
- * network error codes, which it classifies.
+ * The one HTTP client: undici, through one kept-alive dispatcher per origin (./dispatchers), directly
+ * or through the proxy that ./proxy decided on. An HttpConnection sends one bounded exchange (the
+ * metadata service's unsigned ones); an ApiClient (ECS, IAM) signs each attempt afresh, with
+ * credentials valid for that attempt, and has the RetryPolicy retry it. undici's failures are told in
+ * Node's network error codes, which the policy classifies.
  */
 
 /** Larger answers are cut: the handler only ever reads short JSON documents and error excerpts. */
@@ -26,6 +27,13 @@ export interface ApiCall {
   readonly operation: string;
   /** The IAM action the call needs, named when the API answers 403. */
   readonly permission: string;
+  /** What to do when the API answers 403, when granting `permission` is not the whole answer. */
+  readonly forbiddenHint?: string;
+}
+
+/** One exchange of an HttpConnection: the headers are sent as they are. */
+export interface Exchange extends OutgoingRequest {
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /** undici's codes, as the network failures they are: a closed socket is a reset; its own timeouts are timeouts. */
@@ -40,20 +48,14 @@ const NETWORK_CODES: Readonly<Record<string, string>> = {
 const PROXY_REFUSAL = /^Proxy (?:response \((\d{3})\) !== 200 when HTTP Tunneling|Authentication Required \((407)\))$/;
 
 export class ApiClient {
-  private readonly originUrl: URL;
-  /** Opened by the first attempt; dropped when an attempt times out, so that the next one starts afresh. */
-  private dispatcher?: Promise<Dispatcher>;
+  /** The credentials of the last attempt, named in the hint of a 401 or 403. */
+  private lastCredentials?: Credentials;
 
   public constructor(
-    private readonly origin: string,
-    private readonly credentials: Credentials,
+    private readonly connection: HttpConnection,
+    private readonly credentials: CredentialSource,
     private readonly retry: RetryPolicy,
-    private readonly proxy?: Proxy,
-    /** Passed on to openDispatcher: the launcher's last moment to make its code cache. */
-    private readonly beforeV8FlagChange?: () => void,
-  ) {
-    this.originUrl = new URL(origin);
-  }
+  ) {}
 
   /**
    * Sends `call` with retries and returns the final response, whatever its status, except that a
@@ -62,15 +64,53 @@ export class ApiClient {
   public async call(call: ApiCall): Promise<ApiResponse> {
     const request: OutgoingRequest = {
       method: call.method,
-      url: new URL(call.path, this.origin),
+      url: new URL(call.path, this.connection.origin),
       body: Buffer.from(call.body === undefined ? '' : JSON.stringify(call.body)),
     };
-    const response = await this.retry.run(call.operation, (settings) => this.send(request, settings));
+    const response = await this.retry.run(call.operation, (settings) => this.attempt(request, settings));
     if (response.status === 401 || response.status === 403) {
       const fault = readFault(response);
-      throw new AuthError(describeFault(fault), { operation: call.operation, fault, hint: this.authHint(response.status, call.permission) });
+      throw new AuthError(describeFault(fault), { operation: call.operation, fault, hint: this.authHint(response.status, call) });
     }
     return response;
+  }
+
+  /** One attempt, signed at the API's time with credentials that outlive it. */
+  private async attempt(request: OutgoingRequest, settings: AttemptSettings): Promise<ApiResponse> {
+    const apiNow = Date.now() + settings.clockOffsetMs;
+    const credentials = await this.credentials.credentials(apiNow + settings.timeoutMs);
+    this.lastCredentials = credentials;
+    if (credentials.expiresAt !== undefined && credentials.expiresAt <= apiNow) {
+      throw new AuthError(`the temporary credentials from ${credentials.source} expired at ${new Date(credentials.expiresAt).toISOString()}, and it gives no newer ones`, {
+        hint: "Check this machine's clock; nothing is sent with expired credentials",
+      });
+    }
+    const headers = signedHeaders(request, credentials, new Date(apiNow));
+    return this.connection.send({ ...request, headers }, settings.timeoutMs);
+  }
+
+  private authHint(status: number, call: ApiCall): string {
+    const source = this.lastCredentials?.source;
+    const token = this.lastCredentials?.securityToken ? '; a temporary security token may have expired' : '';
+    if (status === 403) return call.forbiddenHint ?? `The credentials (${source}) are not allowed to do this: grant their user the IAM action ${call.permission} in this project${token}`;
+    return `Check the access key and secret key (${source}) and the project ID${token}. `
+      + 'Not retried: Huawei Cloud locks an access key for 5 minutes after 5 failed attempts';
+  }
+}
+
+/** One origin's kept-alive connection, opened by the first exchange. */
+export class HttpConnection {
+  private readonly originUrl: URL;
+  /** Opened by the first exchange; dropped when one times out, so that the next one starts afresh. */
+  private dispatcher?: Promise<Dispatcher>;
+
+  public constructor(
+    public readonly origin: string,
+    private readonly proxy?: Proxy,
+    /** Passed on to openDispatcher: the launcher's last moment to make its code cache. */
+    private readonly beforeV8FlagChange?: () => void,
+  ) {
+    this.originUrl = new URL(origin);
   }
 
   /** Closes kept-alive connections, and any tunnel being opened, so that the process can exit. */
@@ -79,20 +119,12 @@ export class ApiClient {
     this.dispatcher = undefined;
   }
 
-  private authHint(status: number, permission: string): string {
-    const token = this.credentials.securityToken ? '; a temporary security token may have expired' : '';
-    return status === 403
-      ? `The credentials (${this.credentials.source}) are not allowed to do this: grant their user the IAM action ${permission} in this project${token}`
-      : `Check the access key and secret key (${this.credentials.source}) and the project ID${token}. `
-        + 'Not retried: Huawei Cloud locks an access key for 5 minutes after 5 failed attempts';
-  }
-
   /**
-   * One attempt: resolves with any HTTP response, rejects on a network failure or timeout. undici
-   * sends Content-Length with every body, DELETE's included, and nothing else beyond the signed headers.
+   * One exchange: resolves with any HTTP response, rejects on a network failure or when it is not
+   * over within `timeoutMs`. undici sends Content-Length with every body, DELETE's included, and
+   * nothing else beyond `headers`.
    */
-  private async send(request: OutgoingRequest, settings: AttemptSettings): Promise<ApiResponse> {
-    const headers = signedHeaders(request, this.credentials, new Date(Date.now() + settings.clockOffsetMs));
+  public async send(request: Exchange, timeoutMs: number): Promise<ApiResponse> {
     const opened = (this.dispatcher ??= openDispatcher(this.originUrl, this.proxy, this.beforeV8FlagChange));
     const dispatcher = await opened;
     return new Promise((resolve, reject) => {
@@ -108,16 +140,16 @@ export class ApiClient {
         outcome();
       };
       const timer = setTimeout(() => {
-        settle(() => reject(Object.assign(new Error(`no answer within ${settings.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+        settle(() => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
         // Whatever the attempt waits for (a connection, a tunnel, headers, the body), closing the dispatcher ends it.
         if (this.dispatcher === opened) this.dispatcher = undefined;
         void dispatcher.destroy();
-      }, settings.timeoutMs);
+      }, timeoutMs);
       dispatcher.dispatch({
         origin: this.origin,
         method: request.method,
         path: `${request.url.pathname}${request.url.search}`,
-        headers,
+        headers: request.headers,
         body: request.body.length > 0 ? request.body : undefined,
       }, {
         onRequestStart: () => undefined,

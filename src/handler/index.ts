@@ -1,10 +1,13 @@
 import { EXIT_CODES, OPERATIONS, type Operation } from '../contract';
-import { associate, associatedImages, disassociate, isAssociated } from './association';
+import { associate, associatedImages, disassociate, isAssociated, type Association } from './association';
 import { readConfig, readQueryConfig, type HandlerConfig } from './config';
+import { obtainCredentials, planCredentials } from './credentials/chain';
+import type { CredentialSource } from './credentials/credentials';
 import { driftAnswer, driftProblem, readStdin } from './drift-query';
-import { HandlerError, InvalidInputError } from './errors';
-import { ApiClient } from './http-client';
+import { HandlerError, InvalidInputError, RejectedError } from './errors';
+import { ApiClient, HttpConnection } from './http-client';
 import { Log } from './log';
+import { planProject, ProjectLookup, type Project } from './project';
 import { RateBudget } from './rate-budget';
 import { RetryPolicy } from './retry';
 
@@ -33,30 +36,64 @@ function parseOperation(args: readonly string[]): Operation {
   });
 }
 
+/** The operation itself, on the pair in `a`; its outcome goes to the log. */
+async function perform(operation: Operation, api: ApiClient, a: Association, log: Log): Promise<void> {
+  if (operation === 'list') {
+    log.result({ fpgaImageId: a.fpgaImageId, imageIds: await associatedImages(api, a) });
+  } else if (operation === 'status' || operation === 'drift-query') {
+    const associated = await isAssociated(api, a);
+    log.result(operation === 'status' ? { fpgaImageId: a.fpgaImageId, imageId: a.imageId, associated } : driftAnswer(associated));
+  } else {
+    log.note(await (operation === 'associate' ? associate : disassociate)(api, a));
+  }
+}
+
+/** Common.0018: the project in the URL is not the credentials' project. */
+function refusesProject(error: unknown): boolean {
+  return error instanceof RejectedError && error.fault?.code === 'Common.0018';
+}
+
 async function run(operation: Operation, config: HandlerConfig, log: Log, options: StartOptions): Promise<void> {
-  const rate = config.tuning.maxRequestsPerSecond;
-  const budget = rate === undefined ? undefined : RateBudget.open({
-    origin: config.origin,
-    accessKey: config.credentials.accessKey,
-    requestsPerSecond: rate,
-    onUnavailable: (reason) => log.note(reason),
-  });
+  // Everything that can be decided without a request is, first: a run that cannot work sends nothing.
+  const plan = planCredentials(config.credentials, config.iam, log);
+  const projectPlan = planProject(config.project, plan.profile, config.iam);
+  const { tuning } = config;
+  const deadline = Date.now() + tuning.totalTimeoutMs;
   const parent = process.ppid;
-  const retry = new RetryPolicy(config.tuning, Date.now() + config.tuning.totalTimeoutMs, log, budget, () => process.ppid !== parent);
-  const api = new ApiClient(config.origin, config.credentials, retry, config.proxy, options.beforeV8FlagChange);
+  const abandoned = () => process.ppid !== parent;
+  const { beforeV8FlagChange } = options;
+  const iamConnection = config.iam.origin === undefined ? undefined : new HttpConnection(config.iam.origin, config.iam.proxy, beforeV8FlagChange);
+  const iamRetry = new RetryPolicy(tuning, deadline, log, undefined, abandoned);
+  const iam = (credentials: CredentialSource) => new ApiClient(iamConnection!, credentials, iamRetry);
+  const ecsConnection = new HttpConnection(config.origin, config.proxy, beforeV8FlagChange);
   try {
-    if (operation === 'list') {
-      const { fpgaImageId } = config.association;
-      log.result({ fpgaImageId, imageIds: await associatedImages(api, config.association) });
-    } else if (operation === 'status' || operation === 'drift-query') {
-      const associated = await isAssociated(api, config.association);
-      const { fpgaImageId, imageId } = config.association;
-      log.result(operation === 'status' ? { fpgaImageId, imageId, associated } : driftAnswer(associated));
-    } else {
-      log.note(await (operation === 'associate' ? associate : disassociate)(api, config.association));
+    const { credentials, baseAccessKey } = await obtainCredentials(plan, config.credentials, { log, iam, beforeV8FlagChange });
+    const { attemptTimeoutMs } = tuning;
+    const lookup = 'lookup' in projectPlan
+      ? new ProjectLookup(projectPlan.lookup, { iam: iam(credentials), baseAccessKey, agency: plan.agency, attemptTimeoutMs, log })
+      : undefined;
+    const project = 'project' in projectPlan ? projectPlan.project : await lookup!.find();
+    const rate = tuning.maxRequestsPerSecond;
+    const budget = rate === undefined ? undefined : RateBudget.open({
+      origin: config.origin,
+      // The base key, which the parallel handlers share even when each assumes an agency of its own.
+      accessKey: baseAccessKey,
+      requestsPerSecond: rate,
+      onUnavailable: (reason) => log.note(reason),
+    });
+    const api = new ApiClient(ecsConnection, credentials, new RetryPolicy(tuning, deadline, log, budget, abandoned));
+    const pair = (p: Project): Association => ({ ...config.association, projectId: p.id, projectSource: p.source });
+    try {
+      await perform(operation, api, pair(project), log);
+    } catch (error) {
+      // IAM's answer, refused by the ECS API: dropped from the cache, and asked for again if it came from there.
+      const fresh = lookup && refusesProject(error) ? await lookup.refused(project) : undefined;
+      if (fresh === undefined) throw error;
+      await perform(operation, api, pair(fresh), log);
     }
   } finally {
-    api.close();
+    ecsConnection.close();
+    iamConnection?.close();
   }
 }
 
@@ -66,8 +103,9 @@ async function main(options: StartOptions): Promise<void> {
   try {
     operation = parseOperation(process.argv.slice(2));
     const config = operation === 'drift-query' ? readQueryConfig(await readStdin()) : readConfig(process.env, { imageId: operation !== 'list' });
-    const { accessKey, secretKey, securityToken } = config.credentials;
-    log = new Log([secretKey, accessKey, securityToken, config.proxy?.password]);
+    const { accessKey, secretKey, securityToken } = config.credentials.environment;
+    // The secrets known now; those of the other sources are learnt as they are read or obtained.
+    log = new Log([secretKey?.value, accessKey?.value, securityToken?.value, config.proxy?.password, config.iam.proxy?.password]);
     await run(operation, config, log, options);
     process.exitCode = EXIT_CODES.ok;
   } catch (error) {

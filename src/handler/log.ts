@@ -5,15 +5,20 @@ const REDACTED = '[redacted]';
 
 /**
  * The handler's output: one-line notes on stderr, results on stdout. Every line passes through
- * the redaction of the credentials in use, as a last guard against an echoed secret (an API
- * message that quotes a signed header, a nested error cause).
+ * the redaction of every secret the run has learnt (the environment's keys, a profile's, the
+ * temporary ones obtained later, a metadata token, a proxy password), as a last guard against an
+ * echoed secret (an API message that quotes a signed header, a nested error cause).
  */
 export class Log {
-  private readonly secrets: readonly string[];
+  private readonly secrets: string[] = [];
 
-  /** Secrets shorter than 6 characters are not real credentials, and masking them would garble text. */
   public constructor(secrets: readonly (string | undefined)[] = []) {
-    this.secrets = secrets.filter((s): s is string => typeof s === 'string' && s.length >= 6);
+    this.learn(...secrets);
+  }
+
+  /** Redacts these from now on. Shorter than 6 characters, they are not real secrets, and masking them would garble text. */
+  public learn(...secrets: readonly (string | undefined)[]): void {
+    this.secrets.push(...secrets.filter((s): s is string => typeof s === 'string' && s.length >= 6 && !this.secrets.includes(s)));
   }
 
   /** A note for people, on stderr. */

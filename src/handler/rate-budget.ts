@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { lockFile, type FileLockOptions } from './file-lock';
 import { privateDirectory, userDirectory } from './private-directory';
 
 /**
  * A request rate shared by the handler processes Terraform runs in parallel: each process reserves
  * the next free send slot, `max(now, next)`, and moves `next` on by 1/R, in a small state file
- * under an O_EXCL lock, then sleeps until its slot. Throttling is so avoided rather than retried.
+ * under the shared file lock (./file-lock), then sleeps until its slot. Throttling is so avoided rather than retried.
  * The file lives in a private per-user directory of the temp dir and is named after a hash of the
  * endpoint and the access key, so that runs with other keys or endpoints keep their own budgets.
  *
@@ -16,13 +17,13 @@ import { privateDirectory, userDirectory } from './private-directory';
  * policy deals with any throttling, as it would without a budget: a run never fails because of it.
  */
 
-/** A lock holder needs well under a millisecond; one this old was left by a process that died. */
-const STALE_LOCK_MS = 2_000;
 /** A slot further ahead than this is a leftover of a clock change or a corrupt file, not a queue. */
 const MAX_AHEAD_MS = 15 * 60_000;
-/** Past this, the process sends unpaced rather than keep waiting for the lock. */
-const LOCK_WAIT_MS = 1_000;
-const LOCK_RETRY_MS = 2;
+/**
+ * A holder needs well under a millisecond, so a 2 s old lock was left by a process that died; past
+ * 1 s of waiting, the process sends unpaced rather than keep waiting.
+ */
+const LOCK: FileLockOptions = { staleMs: 2_000, waitMs: 1_000, pollMs: 2 };
 
 export interface RateBudgetOptions {
   /** `scheme://host[:port]` of the API. */
@@ -96,8 +97,11 @@ export class RateBudget {
   private async update(change: (state: State) => { at: number; state: State }): Promise<number | undefined> {
     const file = this.stateFile();
     if (file === undefined) return undefined;
-    const lock = `${file}.lock`;
-    if (!(await this.lock(lock))) return undefined;
+    const lock = await lockFile(`${file}.lock`, LOCK);
+    if ('problem' in lock) {
+      this.giveUp(lock.problem);
+      return undefined;
+    }
     try {
       const { at, state } = change(readState(file, Date.now()));
       writeFileSync(file, JSON.stringify(state), { mode: 0o600 });
@@ -106,11 +110,7 @@ export class RateBudget {
       this.giveUp(`cannot write ${file}: ${(error as Error).message}`);
       return undefined;
     } finally {
-      try {
-        unlinkSync(lock);
-      } catch {
-        // Already removed as stale by another process: nothing to release.
-      }
+      lock.release();
     }
   }
 
@@ -125,44 +125,6 @@ export class RateBudget {
       this.file = join(path!, this.name);
     }
     return this.file;
-  }
-
-  /** Creates the lock file exclusively; clears a stale one. False when it cannot be had in time. */
-  private async lock(lock: string): Promise<boolean> {
-    const giveUpAt = Date.now() + LOCK_WAIT_MS;
-    for (;;) {
-      try {
-        closeSync(openSync(lock, 'wx', 0o600));
-        return true;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-          this.giveUp(`cannot create ${lock}: ${(error as Error).message}`);
-          return false;
-        }
-      }
-      if (this.isStale(lock)) continue;
-      if (Date.now() >= giveUpAt) {
-        this.giveUp(`${lock} stayed locked for ${LOCK_WAIT_MS} ms`);
-        return false;
-      }
-      await sleep(LOCK_RETRY_MS);
-    }
-  }
-
-  /**
-   * Removes the lock when its holder has evidently died. Two processes may both judge it stale and
-   * one may then remove the other's fresh lock: the worst outcome is two requests in one slot,
-   * which the API's burst allowance or a retry absorbs.
-   */
-  private isStale(lock: string): boolean {
-    try {
-      if (Date.now() - statSync(lock).mtimeMs < STALE_LOCK_MS) return false;
-      unlinkSync(lock);
-      return true;
-    } catch {
-      // Released in the meantime: try again at once.
-      return true;
-    }
   }
 
   private giveUp(reason: string): void {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { INPUT_ENV } from '../contract';
 import type { Tuning } from './config';
-import { describeFault, GaveUpError, readFault, type ApiFault, type ApiResponse } from './errors';
+import { describeFault, GaveUpError, HandlerError, readFault, type ApiFault, type ApiResponse } from './errors';
 import type { Log } from './log';
 import type { RateBudget } from './rate-budget';
 
@@ -40,7 +40,7 @@ export interface AttemptSettings {
   readonly clockOffsetMs: number;
 }
 
-/** One signed attempt: resolves with any HTTP response, rejects on network failure. */
+/** One signed attempt: resolves with any HTTP response, rejects on network failure, or with a HandlerError when its credentials cannot be had. */
 export type Attempt = (settings: AttemptSettings) => Promise<ApiResponse>;
 
 type Outcome =
@@ -139,7 +139,11 @@ export class RetryPolicy {
       const settings = { timeoutMs: Math.min(this.tuning.attemptTimeoutMs, timeLeft), clockOffsetMs: this.clockOffsetMs };
       const outcome: Outcome = await attempt(settings).then(
         (response) => ({ response, fault: readFault(response) }),
-        (error: Error) => ({ error }),
+        (error: Error) => {
+          // The attempt's credentials could not be obtained again: a failure of their source, said as it is.
+          if (error instanceof HandlerError) throw error;
+          return { error };
+        },
       );
       last = outcome;
       unknown ||= mayHaveActed(outcome);

@@ -1,4 +1,4 @@
-import type { Credentials } from './config';
+import type { Credentials } from './credentials/credentials';
 import { formatSdkDate, sign } from '../signing/sdk-hmac-sha256';
 
 export interface OutgoingRequest {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { INPUT_ENV, METADATA_DEFAULT_ENDPOINT, METADATA_OFF } from '../../src/contract';
 import { DEMO_CREDENTIALS, DEMO_PROJECT_ID, FpgaApiEmulator, type EmulatorOptions, type RequestRecord } from '../../src/emulator/server';
 
 /**
@@ -84,9 +85,17 @@ export function envFor(emu: FpgaApiEmulator, overrides: Env = {}): Env {
   };
 }
 
-/** `node assets/handler.js <args>` with exactly `env` (undefined values left out), and `input` on stdin if given. */
+/**
+ * `node assets/handler.js <args>` with exactly `env` (undefined values left out), and `input` on stdin
+ * if given; plus FPGA_ASSOC_METADATA_ENDPOINT=off unless `env` points it elsewhere (the emulator):
+ * no test may send anything to the real metadata address.
+ */
 export function runHandler(args: readonly string[], env: Env, input?: string): Promise<HandlerRun> {
-  const childEnv = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  if (INPUT_ENV.metadataEndpoint in env && env[INPUT_ENV.metadataEndpoint] === undefined) {
+    throw new Error(`${INPUT_ENV.metadataEndpoint} left unset would send the handler to ${METADATA_DEFAULT_ENDPOINT}: set it to ${METADATA_OFF} or the emulator's URL`);
+  }
+  const childEnv = Object.fromEntries(Object.entries({ [INPUT_ENV.metadataEndpoint]: METADATA_OFF, ...env })
+    .filter((entry): entry is [string, string] => entry[1] !== undefined));
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BUNDLE, ...args], { env: childEnv, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });

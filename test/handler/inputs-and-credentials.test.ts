@@ -15,7 +15,10 @@ describe('invalid input: exit 2, nothing sent', () => {
   it.each([
     ['an FPGA image ID that is not 32 hex characters', { FPGA_ASSOC_FPGA_IMAGE_ID: '4010A32B' }, 'invalid FPGA_ASSOC_FPGA_IMAGE_ID "4010A32B": expected 32 lowercase hexadecimal characters'],
     ['an ECS image ID that is not a UUID', { FPGA_ASSOC_IMAGE_ID: 'not-a-uuid' }, 'invalid FPGA_ASSOC_IMAGE_ID "not-a-uuid": expected a lowercase UUID'],
-    ['a missing project ID', { FPGA_ASSOC_PROJECT_ID: undefined }, 'FPGA_ASSOC_PROJECT_ID is not set'],
+    ['a project ID that is not 32 hex characters', { FPGA_ASSOC_PROJECT_ID: 'project-1' }, 'invalid FPGA_ASSOC_PROJECT_ID "project-1": expected 32 lowercase hexadecimal characters'],
+    ['no project ID and no region to look it up by', { FPGA_ASSOC_PROJECT_ID: undefined }, 'no project: FPGA_ASSOC_PROJECT_ID is empty, HW_PROJECT_ID and HUAWEICLOUD_SDK_PROJECT_ID are not set, and there is no region to look it up by'],
+    ['no project ID, and an emulator endpoint without HW_AUTH_URL', { FPGA_ASSOC_PROJECT_ID: '', FPGA_ASSOC_REGION: 'cn-north-1' }, 'is not a Huawei Cloud ECS endpoint, so IAM\'s address cannot be derived from it: set HW_AUTH_URL'],
+    ['an HW_PROJECT_ID that is not 32 hex characters', { HW_PROJECT_ID: 'my-project' }, 'invalid HW_PROJECT_ID "my-project"'],
     ['plain http to a host that is not loopback', { FPGA_ASSOC_ENDPOINT: 'http://ecs.cn-north-1.myhuaweicloud.com' }, 'plain http is allowed only to a loopback host'],
     ['an endpoint with a path', { FPGA_ASSOC_ENDPOINT: 'https://ecs.example.com/v1' }, 'invalid FPGA_ASSOC_ENDPOINT'],
     ['no endpoint and no region', { FPGA_ASSOC_ENDPOINT: undefined }, 'neither FPGA_ASSOC_REGION nor FPGA_ASSOC_ENDPOINT is set'],
@@ -33,12 +36,13 @@ describe('invalid input: exit 2, nothing sent', () => {
     expect(emu.requests()).toEqual([]);
   });
 
-  it('names every problem at once', async () => {
+  it('names every problem of the inputs and the environment at once', async () => {
     const { emu } = context;
-    const run = await runHandler(['associate'], envFor(emu, { FPGA_ASSOC_FPGA_IMAGE_ID: 'x', FPGA_ASSOC_IMAGE_ID: 'y', HW_SECRET_KEY: undefined }));
+    const run = await runHandler(['associate'], envFor(emu, { FPGA_ASSOC_FPGA_IMAGE_ID: 'x', FPGA_ASSOC_IMAGE_ID: 'y', HW_ASSUME_ROLE_AGENCY_NAME: 'a' }));
 
     expect(run.code).toBe(EXIT_CODES.invalidInput);
-    expect(run.stderr).toMatch(/FPGA_ASSOC_FPGA_IMAGE_ID "x".*FPGA_ASSOC_IMAGE_ID "y".*HW_SECRET_KEY/);
+    expect(lines(run)).toHaveLength(1);
+    expect(run.stderr).toMatch(/FPGA_ASSOC_FPGA_IMAGE_ID "x".*FPGA_ASSOC_IMAGE_ID "y".*HW_ASSUME_ROLE_AGENCY_NAME needs exactly one of HW_ASSUME_ROLE_DOMAIN_NAME and HW_ASSUME_ROLE_DOMAIN_ID/);
   });
 
   it.each([[[]], [['delete']], [['associate', 'extra']]])('rejects the command line %j with a usage line', async (args) => {
@@ -52,15 +56,18 @@ describe('invalid input: exit 2, nothing sent', () => {
 });
 
 describe('credentials', () => {
-  it('missing: exit 2, no request, and the message names the variables to set', async () => {
+  it('missing: exit 2, no request, and the message names every source looked at and what it lacked', async () => {
     const { emu } = context;
     const run = await runHandler(['associate'], envFor(emu, { HW_ACCESS_KEY: undefined, HW_SECRET_KEY: undefined }));
 
     expect(run.code).toBe(EXIT_CODES.invalidInput);
     expect(emu.requests()).toEqual([]);
     expect(lines(run)).toEqual([
-      'fpga-image-association: no Huawei Cloud credentials: set the access key (HW_ACCESS_KEY or HUAWEICLOUD_SDK_AK) '
-      + 'and the secret key (HW_SECRET_KEY or HUAWEICLOUD_SDK_SK) in the environment that runs Terraform. Nothing was sent to the API',
+      'fpga-image-association: no Huawei Cloud credentials: no KooCLI profile (neither HW_SHARED_CONFIG_FILE nor HW_PROFILE is set); '
+      + 'the environment has no access key (HW_ACCESS_KEY or HUAWEICLOUD_SDK_AK) and no secret key (HW_SECRET_KEY or HUAWEICLOUD_SDK_SK); '
+      + 'the ECS metadata service is not asked (FPGA_ASSOC_METADATA_ENDPOINT=off). '
+      + 'Give credentials in one of the ways terraform-provider-huaweicloud takes: HW_PROFILE (a KooCLI profile), '
+      + 'HW_ACCESS_KEY and HW_SECRET_KEY in the environment that runs Terraform, or an agency bound to the ECS it runs on. Nothing was sent to the API',
     ]);
   });
 

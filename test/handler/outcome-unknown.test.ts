@@ -107,7 +107,7 @@ describe('list: every ECS image an FPGA image is associated with', () => {
 describe('a disassociate of inputs its associate refused', () => {
   it('an invalid ID or endpoint: nothing was ever sent for them, so there is nothing to remove (exit 0), and nothing is sent', async () => {
     const { emu } = context;
-    for (const overrides of [{ FPGA_ASSOC_IMAGE_ID: 'NOT-A-UUID' }, { FPGA_ASSOC_ENDPOINT: 'http://ecs.example.com' }, { FPGA_ASSOC_PROJECT_ID: '' }]) {
+    for (const overrides of [{ FPGA_ASSOC_IMAGE_ID: 'NOT-A-UUID' }, { FPGA_ASSOC_ENDPOINT: 'http://ecs.example.com' }, { FPGA_ASSOC_PROJECT_ID: 'NOT-HEX' }]) {
       const run = await runHandler(['disassociate'], envFor(emu, overrides));
       expect(run.code).toBe(EXIT_CODES.ok);
       expect(lines(run)).toEqual([expect.stringMatching(/^fpga-image-association: nothing to disassociate: .*no association was made with them$/)]);
@@ -122,6 +122,15 @@ describe('a disassociate of inputs its associate refused', () => {
     const missing = await runHandler(['disassociate'], envFor(emu, { HW_ACCESS_KEY: undefined }));
     expect(missing.code).toBe(EXIT_CODES.invalidInput);
     expect(missing.stderr).toContain('no Huawei Cloud credentials');
+    expect(emu.requests()).toEqual([]);
+  });
+
+  it('no project ID and nothing to find the project by still fails (exit 2): HW_PROJECT_ID may have given the project the association was made in', async () => {
+    const { emu } = context;
+    const run = await runHandler(['disassociate'], envFor(emu, { FPGA_ASSOC_PROJECT_ID: '' }));
+    expect(run.code).toBe(EXIT_CODES.invalidInput);
+    expect(run.stderr).toContain('no project: FPGA_ASSOC_PROJECT_ID is empty');
+    expect(emu.requests()).toEqual([]);
   });
 
   it('the associate still refuses them (exit 2)', async () => {
