@@ -130,7 +130,7 @@ export class FpgaApiEmulator {
     this.clockOffsetMs = ms;
   }
 
-  /** API requests only (ECS, IAM and metadata), in arrival order. */
+  /** Requests to the three services (never the control plane), in arrival order. */
   requests(): RequestRecord[] {
     return this.log.list();
   }
