@@ -78,6 +78,13 @@ bundle.exec(
 project.npmignore?.addPatterns('!/assets/', '/bench/', '/bench-results/', '/.toolchain/', '/tools/', '/docs/', '/scripts/', '/examples/', '/cdktf.json', '/.ci/');
 // `npm run compile` builds everything the package ships: the bundles, then lib/ (jsii).
 project.compileTask.prependSpawn(bundle);
+// The Terraform module generated from the construct (tools/terraform-module/): dist/terraform/fpga-image-association/
+// and an archive of it, for HCL users. Part of `npm run package`.
+const packageTerraform = project.addTask('package:terraform', {
+  description: 'Generate the Terraform module from the construct into dist/terraform/ (and a .tar.gz of it)',
+  exec: 'ts-node --transpile-only tools/terraform-module/main.ts',
+});
+project.packageTask.spawn(packageTerraform);
 // No package without them: every packaging task (package, package-all, package:js, package:python) checks first.
 for (const task of project.tasks.all.filter((t) => t.name.startsWith('package:'))) {
   task.prependExec('ts-node --transpile-only tools/check-package-inputs.ts');
