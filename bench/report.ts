@@ -1,5 +1,6 @@
 import type { ApplyDestroyData } from './apply-destroy';
 import type { BundleData } from './bundle';
+import type { CredentialsData } from './credentials';
 import type { CurvePoint } from './destroy-curve';
 import type { HandlerRunEnvironment } from './handler-run';
 import { formatValue } from './lib/bench';
@@ -149,6 +150,20 @@ function drainSection(data: { n: number; rate: number; idealMs: number; paced: D
   );
 }
 
+function credentialsSection(data: CredentialsData): string {
+  const sources = ['environment', 'profile', 'metadata'] as const;
+  const env = data.runMs.environment.median;
+  return [
+    tableOf(['keys from', 'handler run (p25–p75)', '× environment', 'requests per run'],
+      sources.map((s) => [s, spread(data.runMs[s]), (data.runMs[s].median / env).toFixed(2), Object.entries(data.requests[s]).map(([k, v]) => `${k} ${v}`).join(', ')])),
+    '',
+    tableOf(['apply of N', 'IAM project look-ups', 'apply time'], [
+      [`${data.apply.n} without projectId`, data.apply.projectLookups, ms(data.apply.applyMs)],
+      [`${data.apply.n} with projectId`, 0, ms(data.apply.explicitApplyMs)],
+    ]),
+  ].join('\n');
+}
+
 function curveSection(points: readonly CurvePoint[]): string {
   return [
     '![destroy time against N](destroy-time.svg)',
@@ -260,6 +275,16 @@ ${r['throttled-drain'].n} destroys at parallelism 10 while the emulator allows R
 ${drainSection(r['throttled-drain'])}
 
 ${RATE_BUDGET_NOTES}
+
+## Credential sources and the project look-up
+
+One associate per run, interleaved, with the demo keys from the environment (\`HW_ACCESS_KEY\`), from a
+KooCLI profile (\`HW_SHARED_CONFIG_FILE\`), and from the emulator's metadata service
+(\`FPGA_ASSOC_METADATA_ENDPOINT\`); the requests the emulator saw per run, by service. Then an apply of
+N associations without \`projectId\` at parallelism 10, from an empty project cache (a temp dir of its
+own), counting IAM's \`GET /v3/projects\`, beside the same apply with \`projectId\`.
+
+${credentialsSection(r.credentials)}
 
 ## Destroy time against N
 

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { applyDestroy } from './apply-destroy';
 import { bundle } from './bundle';
+import { credentials } from './credentials';
 import { destroyCurve } from './destroy-curve';
 import { handlerRun } from './handler-run';
 import { BenchContext, BenchResult, formatValue, Goal, met, verdict } from './lib/bench';
@@ -33,6 +34,7 @@ const BENCHMARKS: Readonly<Record<string, (context: BenchContext) => Promise<Ben
   'apply-destroy': applyDestroy,
   'plan': plan,
   'throttled-drain': throttledDrain,
+  'credentials': credentials,
   'destroy-curve': destroyCurve,
 };
 const USAGE = `usage: npm run bench -- [--quick] [--rate=R] [--only=${Object.keys(BENCHMARKS).join(',')}] [--compare=other/handler.js]`;

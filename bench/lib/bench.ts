@@ -26,7 +26,7 @@ export interface Goal {
   readonly name: string;
   readonly value: number;
   readonly limit: number;
-  readonly unit: '×' | 's' | 'failures';
+  readonly unit: '×' | 's' | 'failures' | 'requests';
   /** What was measured, for the table. */
   readonly detail: string;
   /** Why the value is what it is; shown when the target is missed. */
