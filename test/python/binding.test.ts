@@ -10,8 +10,8 @@ import * as path from 'node:path';
 import { ensurePythonWheel, ROOT, run } from './artifacts';
 import { outputFiles, STACK_NAME, synthTypeScriptApp } from './stack';
 import { freshVenvWithWheel, pythonEnv } from './venv';
-import { DEMO_CREDENTIALS } from '../../src/emulator/options';
 import { startEmulatorProcess } from '../../src/emulator/process';
+import { DEMO_AGENCY, DEMO_CREDENTIALS, DEMO_REGION } from '../../src/emulator/server';
 import { ensureToolchain } from '../../tools/toolchain';
 
 let work: string;
@@ -88,7 +88,7 @@ test('a bad prop raises a Python exception that names the construct, the prop an
   expect(printed).toContain('stack/Assoc: invalid projectId "nope": expected 32 lowercase hexadecimal characters');
 }, 60_000);
 
-test("a stack defined in Python applies and destroys with the toolchain's CLI: the relation appears, then is gone", async () => {
+test("a stack defined in Python, with assume_role and no project_id, applies and destroys with the toolchain's CLI: the relation appears, then is gone", async () => {
   const [cli] = (await ensureToolchain()).clis;
   const emulator = await startEmulatorProcess();
   try {
@@ -96,21 +96,31 @@ test("a stack defined in Python applies and destroys with the toolchain's CLI: t
     const script = [
       'import sys',
       'from cdktf import App, LocalBackend, TerraformStack',
-      'from cdktf_fpga_image_association import FpgaImageAssociation',
-      'outdir, endpoint, project_id = sys.argv[1:]',
+      'from cdktf_fpga_image_association import AssumeRole, FpgaImageAssociation',
+      'outdir, endpoint, region, agency, domain = sys.argv[1:]',
       'app = App(outdir=outdir)',
       'stack = TerraformStack(app, "applied")',
       'LocalBackend(stack, path="terraform.tfstate")',
-      `FpgaImageAssociation(stack, "Assoc", project_id=project_id, fpga_image_id="${relation.fpgaImageId}", image_id="${relation.imageId}", endpoint=endpoint)`,
+      `FpgaImageAssociation(stack, "Assoc", fpga_image_id="${relation.fpgaImageId}", image_id="${relation.imageId}", endpoint=endpoint, region=region,`,
+      '                     assume_role=AssumeRole(agency_name=agency, domain_name=domain))',
       'app.synth()',
     ].join('\n');
     const outdir = path.join(work, 'applied.out');
-    await runPython(['-c', script, outdir, emulator.url, emulator.projectId]);
-    const env = { ...process.env, ...cli.env, HW_ACCESS_KEY: DEMO_CREDENTIALS.accessKey, HW_SECRET_KEY: DEMO_CREDENTIALS.secretKey };
+    await runPython(['-c', script, outdir, emulator.url, DEMO_REGION, DEMO_AGENCY.agencyName, DEMO_AGENCY.domainName]);
+    const env = {
+      ...process.env,
+      ...cli.env,
+      HW_ACCESS_KEY: DEMO_CREDENTIALS.accessKey,
+      HW_SECRET_KEY: DEMO_CREDENTIALS.secretKey,
+      HW_AUTH_URL: `${emulator.url}/v3`,
+      TMPDIR: fs.mkdtempSync(path.join(work, 'tmp-')),
+    };
     const tf = (...args: string[]) => run(cli.binary, [...args, '-input=false', '-no-color'], { cwd: path.join(outdir, 'stacks', 'applied'), env });
     await tf('init');
     await tf('apply', '-auto-approve');
     expect(await emulator.control.relations()).toEqual([relation]);
+    const iam = (await emulator.control.requests()).filter((r) => r.service === 'iam').map((r) => `${r.method} ${r.path.split('?')[0]} ${r.status}`);
+    expect(iam).toEqual(expect.arrayContaining(['POST /v3.0/OS-CREDENTIAL/securitytokens 201', 'GET /v3/projects 200']));
     await tf('destroy', '-auto-approve');
     expect(await emulator.control.relations()).toEqual([]);
   } finally {
