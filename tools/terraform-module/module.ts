@@ -29,6 +29,8 @@ import { endpointForRegion } from '../../src/rules';
 export const ASSOCIATION = 'association';
 export const STEP = 'associate';
 const DRIFT = 'drift_check';
+/** The stack the construct is synthesized in; its path prefixes the drift check's messages, which the module rewords. */
+const stackName = 'module';
 /** The step's address inside the module: what `-replace` takes, after the module's own address. */
 export const STEP_ADDRESS = `null_resource.${STEP}[0]`;
 
@@ -74,7 +76,7 @@ export function synthesizeModule(props: readonly Prop[]): ModuleFiles {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'fpga-terraform-module-'));
   try {
     const app = new App({ outdir, skipBackendValidation: true });
-    const stack = new TerraformStack(app, 'fpga-image-association');
+    const stack = new TerraformStack(app, stackName);
     const vars = variables(props);
     const declared = new Map(Object.entries(vars).map(([name, spec]) => [name, new TerraformVariable(stack, name, { type: spec.type })]));
     const v = (prop: string) => `var.${snakeCase(prop)}`;
@@ -197,6 +199,9 @@ function adapt(json: any, vars: Record<string, Variable>, settings: readonly Set
     for (const field of ['condition', 'error_message']) {
       assertion[field] = mustReplace(assertion[field], `[data.external.${DRIFT}]`, `data.external.${DRIFT}`, 'drift check');
     }
+  }
+  for (const assertion of check[DRIFT].assert) {
+    assertion.error_message = mustReplace(assertion.error_message, `"${stackName}/${ASSOCIATION}: `, '"fpga-image-association module: ', 'drift message');
   }
   const replaced = check[DRIFT].assert.find((a: any) => a.error_message.includes('-replace='));
   replaced.error_message = mustReplace(replaced.error_message, `-replace='null_resource.${STEP}'`, `-replace='<this module's address>.${STEP_ADDRESS}'`, 'drift message');

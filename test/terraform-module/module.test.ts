@@ -1,0 +1,197 @@
+/**
+ * The Terraform module generated from the construct (tools/terraform-module), as an HCL user runs it:
+ * the README's example, a root module that calls it with `for_each` over two images, applied, planned,
+ * changed and destroyed by real Terraform and OpenTofu against the emulator, counting the relations
+ * the emulator holds after each step. The module is generated from this checkout's jsii assembly and
+ * handler bundle, as `npm run package:terraform` does.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EmulatorProcess, startEmulatorProcess } from '../../src/emulator/process';
+import type { FaultRule } from '../../src/emulator/server';
+import { DEMO_CREDENTIALS } from '../../src/emulator/server';
+import { EXAMPLE, MODULE_NAME, writeModule } from '../../tools/terraform-module';
+import { availableClis, Cli, Workspace } from '../e2e/workspace';
+import { ensureJsiiAssembly } from '../python/artifacts';
+
+const FPGA_IMAGE_ID = '4010a32b5f231f04015f24259efd0429';
+const IMAGE_A = '18efee75-e058-4c52-a49c-9e3ba4d1c8de';
+const IMAGE_B = '27a0e4a1-93b5-4c0e-9d8a-5a3f1e9b0c11';
+/** The POST takes effect, and every answer to it is lost: the associate gives up without knowing. */
+const POST_LOST: FaultRule = { method: 'POST', path: '/association', action: 'reset', takesEffect: true, times: -1 };
+
+let emulator: EmulatorProcess;
+let clis: Cli[];
+let moduleDir: string;
+let example: string;
+
+beforeAll(async () => {
+  clis = await availableClis();
+  await ensureJsiiAssembly();
+  moduleDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fpga-module-')), MODULE_NAME);
+  writeModule(moduleDir);
+  example = fs.readFileSync(EXAMPLE, 'utf8');
+  emulator = await startEmulatorProcess();
+}, 600_000);
+afterAll(async () => {
+  await emulator?.stop();
+  if (moduleDir) fs.rmSync(path.dirname(moduleDir), { recursive: true, force: true });
+});
+beforeEach(() => emulator.control.reset());
+
+test('the README shows the example the tests run, and the variables of every prop', () => {
+  const readme = fs.readFileSync(path.join(moduleDir, 'README.md'), 'utf8');
+  expect(/```hcl\n([\s\S]*?)```/.exec(readme)?.[1].trim()).toBe(example.trim());
+  const variables = fs.readFileSync(path.join(moduleDir, 'variables.tf'), 'utf8');
+  const names = [...variables.matchAll(/^variable "(\w+)"/gm)].map((m) => m[1]).sort();
+  expect(names).toEqual(expect.arrayContaining([
+    'assume_role', 'attempt_timeout_seconds', 'drift_check', 'enabled', 'endpoint', 'fpga_image_id', 'image_id',
+    'max_attempts', 'max_requests_per_second', 'node_executable', 'project_id', 'region', 'total_timeout_seconds',
+  ]));
+  // No provider block, so that callers may use for_each; the providers are still required.
+  const all = ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf'].map((f) => fs.readFileSync(path.join(moduleDir, f), 'utf8')).join('\n');
+  expect(all).not.toMatch(/^provider /m);
+  const versions = fs.readFileSync(path.join(moduleDir, 'versions.tf'), 'utf8');
+  expect(versions).toMatch(/required_providers \{[\s\S]*null *= \{/);
+  expect(versions).toMatch(/required_providers \{[\s\S]*external *= \{/);
+  expect(fs.existsSync(path.join(moduleDir, 'handler.js'))).toBe(true);
+  expect(fs.existsSync(path.join(moduleDir, 'handler.js.LICENSE.txt'))).toBe(true);
+});
+
+/** The example with its module block (and the output that reads it) deleted, as the removal rule's last step says. */
+function withoutModuleBlock(config: string): string {
+  const without = config.replace(/^module "fpga_image_association" \{[\s\S]*?^\}\n/m, '').replace(/^output "association_ids" \{[\s\S]*?^\}\n/m, '');
+  if (without.includes('module.') || without === config) throw new Error('the example no longer has the module block this test deletes');
+  return without;
+}
+
+/** The example's module block with more arguments. */
+function withArguments(config: string, lines: string[]): string {
+  const anchor = '  enabled       = var.enabled\n';
+  if (!config.includes(anchor)) throw new Error('the example no longer sets enabled as this test expects');
+  return config.replace(anchor, `${anchor}${lines.map((l) => `  ${l}\n`).join('')}`);
+}
+
+const each = () => (process.env.FPGA_E2E_CLIS ?? 'terraform,tofu').split(',');
+
+describe.each(each())('%s', (name) => {
+  let cli: Cli | undefined;
+  beforeAll(() => {
+    cli = clis.find((c) => c.binaryName === name);
+  });
+
+  /** A root module beside a copy of the generated module, with the example as main.tf; null when the CLI is missing. */
+  async function rootModule(imageIds: string[]): Promise<{ ws: Workspace; vars: (v: Record<string, unknown>) => void; config: (text: string) => void } | null> {
+    if (!cli) {
+      console.warn(`${name} is not available here; skipped`);
+      return null;
+    }
+    const ws = new Workspace(cli, {
+      HW_ACCESS_KEY: DEMO_CREDENTIALS.accessKey,
+      HW_SECRET_KEY: DEMO_CREDENTIALS.secretKey,
+      FPGA_ASSOC_METADATA_ENDPOINT: 'off',
+      // Left unset in the module, so the handler reads it from Terraform's environment (as the README says).
+      FPGA_ASSOC_MAX_ATTEMPTS: '3',
+    });
+    fs.mkdirSync(ws.dir, { recursive: true });
+    fs.cpSync(moduleDir, path.join(ws.dir, MODULE_NAME), { recursive: true });
+    const config = (text: string) => fs.writeFileSync(path.join(ws.dir, 'main.tf'), text);
+    let values: Record<string, unknown> = {
+      fpga_image_id: FPGA_IMAGE_ID, ecs_image_ids: imageIds, project_id: emulator.projectId, endpoint: emulator.url,
+    };
+    const vars = (v: Record<string, unknown>) => {
+      values = { ...values, ...v };
+      fs.writeFileSync(path.join(ws.dir, 'terraform.tfvars.json'), JSON.stringify(values));
+    };
+    config(example);
+    vars({});
+    await ws.init();
+    return { ws, vars, config };
+  }
+
+  const relations = async () => (await emulator.control.relations()).map((r) => r.imageId).sort();
+
+  test('for_each over two images: apply, plan unchanged, settings and the drift check replace nothing, drop an image, enabled = false, delete the block, destroy', async () => {
+    const root = await rootModule([IMAGE_A, IMAGE_B]);
+    if (!root) return;
+    const { ws, vars, config } = root;
+    try {
+      expect((await ws.apply()).status).toBe(0);
+      expect(await relations()).toEqual([IMAGE_A, IMAGE_B]);
+      expect(JSON.parse((await ws.mustRun(['output', '-json', 'association_ids'])).stdout)).toEqual({
+        [IMAGE_A]: `${FPGA_IMAGE_ID}/${IMAGE_A}`, [IMAGE_B]: `${FPGA_IMAGE_ID}/${IMAGE_B}`,
+      });
+      expect(await ws.planExitCode()).toBe(0);
+
+      // Settings live in the association's triggers with ignore_changes: changing them replaces nothing.
+      config(withArguments(example, ['max_attempts  = 5', 'attempt_timeout_seconds = 10', 'drift_check   = true']));
+      const checked = await ws.run(['plan', '-detailed-exitcode', '-input=false', '-no-color']);
+      expect({ status: checked.status, warned: /no longer associated/.test(checked.stdout + checked.stderr) }).toEqual({ status: 0, warned: false });
+
+      // Removed outside Terraform: the drift check warns with the step to replace, and replacing it associates again.
+      await emulator.control.reset();
+      const drift = await ws.run(['plan', '-input=false', '-no-color']);
+      expect(drift.status).toBe(0);
+      expect((drift.stdout + drift.stderr).replace(/\s+/g, ' ')).toMatch(
+        new RegExp(`FPGA image ${FPGA_IMAGE_ID} is no longer associated with ECS image ${IMAGE_A}[\\s\\S]*-replace='<this module's address>\\.null_resource\\.associate\\[0\\]'`),
+      );
+      expect((await ws.apply([`-replace=module.fpga_image_association["${IMAGE_A}"].null_resource.associate[0]`])).status).toBe(0);
+      expect(await relations()).toEqual([IMAGE_A]);
+
+      // Dropping a key disassociates that image only (B is already gone from the cloud: the disassociate finds it gone).
+      config(example);
+      await emulator.control.addRelations([{ fpgaImageId: FPGA_IMAGE_ID, imageId: IMAGE_B }]);
+      vars({ ecs_image_ids: [IMAGE_A] });
+      expect((await ws.apply()).status).toBe(0);
+      expect(await relations()).toEqual([IMAGE_A]);
+
+      // The removal rule: enabled = false, apply; then delete the block, apply.
+      vars({ enabled: false });
+      expect((await ws.apply()).status).toBe(0);
+      expect(await relations()).toEqual([]);
+      expect(await ws.planExitCode()).toBe(0);
+      config(withoutModuleBlock(example));
+      expect((await ws.apply()).status).toBe(0);
+      const state = JSON.parse((await ws.mustRun(['show', '-json', '-no-color'])).stdout);
+      expect(state.values?.root_module?.child_modules ?? []).toEqual([]);
+      expect((await ws.destroy()).status).toBe(0);
+      expect(await relations()).toEqual([]);
+    } finally {
+      ws.cleanup();
+    }
+  });
+
+  test('deleting the module block directly forgets the association without disassociating: why the README says enabled = false first', async () => {
+    const root = await rootModule([IMAGE_A]);
+    if (!root) return;
+    const { ws, config } = root;
+    try {
+      expect((await ws.apply()).status).toBe(0);
+      config(withoutModuleBlock(example));
+      expect((await ws.apply()).status).toBe(0);
+      expect(await relations()).toEqual([IMAGE_A]);
+    } finally {
+      ws.cleanup();
+    }
+  });
+
+  test('an associate whose answer is lost, then destroy: nothing is left', async () => {
+    const root = await rootModule([IMAGE_A, IMAGE_B]);
+    if (!root) return;
+    const { ws } = root;
+    try {
+      await emulator.control.addFaults([POST_LOST]);
+      const failed = await ws.apply();
+      await emulator.control.clearFaults();
+      expect(failed.status).not.toBe(0);
+      expect(failed.stdout + failed.stderr).toMatch(/may have been made/);
+      expect(await relations()).toEqual([IMAGE_A, IMAGE_B]);
+      expect((await ws.destroy()).status).toBe(0);
+      expect(await relations()).toEqual([]);
+      expect(ws.everythingWritten()).not.toContain(DEMO_CREDENTIALS.secretKey);
+    } finally {
+      ws.cleanup();
+    }
+  });
+});
