@@ -73,6 +73,13 @@ function withArguments(config: string, lines: string[]): string {
   return config.replace(anchor, `${anchor}${lines.map((l) => `  ${l}\n`).join('')}`);
 }
 
+/** A root module's workspace, and how a test changes its tfvars and its main.tf. */
+interface RootModule {
+  readonly ws: Workspace;
+  readonly vars: (values: Record<string, unknown>) => void;
+  readonly config: (text: string) => void;
+}
+
 const each = () => (process.env.FPGA_E2E_CLIS ?? 'terraform,tofu').split(',');
 
 describe.each(each())('%s', (name) => {
@@ -82,7 +89,7 @@ describe.each(each())('%s', (name) => {
   });
 
   /** A root module beside a copy of the generated module, with the example as main.tf; null when the CLI is missing. */
-  async function rootModule(imageIds: string[]): Promise<{ ws: Workspace; vars: (v: Record<string, unknown>) => void; config: (text: string) => void } | null> {
+  async function rootModule(imageIds: string[]): Promise<RootModule | null> {
     if (!cli) {
       console.warn(`${name} is not available here; skipped`);
       return null;
