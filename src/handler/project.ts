@@ -85,13 +85,16 @@ export class ProjectLookup {
 
   /**
    * The ECS API refused `project`: its cache entry goes, and a project read from the cache is looked
-   * up again; returns IAM's fresh answer when it names another project, else undefined (the refusal stands).
+   * up again; returns IAM's fresh answer when it names another project, else undefined (the refusal
+   * stands, and IAM's answer is not kept).
    */
   public async refused(project: Project): Promise<Project | undefined> {
     this.drop();
     if (!project.cached) return undefined;
     const fresh = await this.askUnderLock(false);
-    return fresh.id === project.id ? undefined : fresh;
+    if (fresh.id !== project.id) return fresh;
+    this.drop();
+    return undefined;
   }
 
   private async askUnderLock(readFirst: boolean): Promise<Project> {

@@ -118,6 +118,16 @@ export function seen(emu: FpgaApiEmulator): string[] {
   return emu.requests().map((r: RequestRecord) => `${r.method} ${r.status ?? r.fault}`);
 }
 
+/** `service METHOD status` of each request, e.g. `metadata PUT 200`, `iam GET 200`, `ecs POST 204`. */
+export function traffic(emu: FpgaApiEmulator): string[] {
+  return emu.requests().map((r: RequestRecord) => `${r.service} ${r.method} ${r.status ?? r.fault}`);
+}
+
+/** The requests that reached the ECS API (not IAM, not the metadata service). */
+export function ecsRequests(emu: FpgaApiEmulator): RequestRecord[] {
+  return emu.requests().filter((r) => r.service === 'ecs');
+}
+
 /** The stderr lines of a run. */
 export function lines(run: HandlerRun): string[] {
   return run.stderr.split('\n').filter((line) => line !== '');
