@@ -7,9 +7,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { FpgaImageAssociation } from '../../src';
-import { FpgaApiEmulator } from '../../src/emulator/server';
+import { DEMO_AGENCY, DEMO_REGION, FpgaApiEmulator } from '../../src/emulator/server';
 import { availableClis, Workspace } from '../e2e/workspace';
 import { envFor, FPGA_IMAGE_ID, IMAGE_ID, runHandler, type HandlerRun } from '../handler/harness';
 
@@ -21,6 +22,12 @@ const SECRETS = {
   securityToken: `token-${core()}-${core()}-${core()}`,
   wrongSecretKey: `wrong-sk-${core()}`,
   wrongSecurityToken: `wrong-token-${core()}`,
+  metadataAccessKey: `MD${core().toUpperCase()}`,
+  metadataSecretKey: `md-sk-${core()}-${core()}`,
+  metadataToken: `md-token-${core()}-${core()}-${core()}`,
+  assumedAccessKey: `AS${core().toUpperCase()}`,
+  assumedSecretKey: `as-sk-${core()}-${core()}`,
+  assumedToken: `as-token-${core()}-${core()}-${core()}`,
 };
 /** The values and their middles (12 characters): what a scan must never find. */
 const NEEDLES = Object.entries(SECRETS).flatMap(([name, value]) => [
@@ -33,7 +40,12 @@ const CREDENTIALS = { HW_ACCESS_KEY: SECRETS.accessKey, HW_SECRET_KEY: SECRETS.s
 let emulator: FpgaApiEmulator;
 beforeAll(async () => {
   emulator = await FpgaApiEmulator.start({
-    credentials: [{ accessKey: SECRETS.accessKey, secretKey: SECRETS.secretKey, securityToken: SECRETS.securityToken }],
+    credentials: [
+      { accessKey: SECRETS.accessKey, secretKey: SECRETS.secretKey, securityToken: SECRETS.securityToken },
+      // What the metadata service and assume-role hand out below: values the scans know.
+      { accessKey: SECRETS.metadataAccessKey, secretKey: SECRETS.metadataSecretKey, securityToken: SECRETS.metadataToken },
+      { accessKey: SECRETS.assumedAccessKey, secretKey: SECRETS.assumedSecretKey, securityToken: SECRETS.assumedToken },
+    ],
   });
 });
 afterAll(() => emulator.stop());
@@ -127,5 +139,65 @@ test('the handler run directly: results, notes and failure lines', async () => {
   for (const [i, { stdout, stderr }] of runs.entries()) {
     expectNoSecret(`run #${i + 1}`, stdout + stderr);
     expect(stdout + stderr).not.toMatch(/SDK-HMAC-SHA256|Signature=|Access=/);
+  }
+});
+
+/**
+ * Temporary credentials that the handler obtains itself (the metadata service's, then an agency's
+ * assumed on top of them) and the project it looks up and caches: the emulator hands out credentials
+ * with known values, so that every file the handler writes (its private directory: project cache,
+ * code cache) and every line it prints can be searched for them, an API that echoes them included.
+ */
+test('the handler obtaining temporary credentials and a project: its files, results, notes and failure lines', async () => {
+  emulator.reset();
+  const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+  const credential = (access: string, secret: string, securitytoken: string) => ({ credential: { access, secret, securitytoken, expires_at: expiresAt } });
+  const handOut = () => emulator.addFaults([
+    { method: 'GET', path: '/openstack/latest/securitykey', times: -1, status: 200, body: credential(SECRETS.metadataAccessKey, SECRETS.metadataSecretKey, SECRETS.metadataToken) },
+    { method: 'POST', path: '/v3.0/OS-CREDENTIAL/securitytokens', times: -1, status: 201, body: credential(SECRETS.assumedAccessKey, SECRETS.assumedSecretKey, SECRETS.assumedToken) },
+  ]);
+  handOut();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fpga-secrets-tmp-'));
+  const env = (overrides: Record<string, string | undefined> = {}) => envFor(emulator, {
+    HW_ACCESS_KEY: undefined,
+    HW_SECRET_KEY: undefined,
+    FPGA_ASSOC_PROJECT_ID: undefined,
+    FPGA_ASSOC_REGION: DEMO_REGION,
+    HW_AUTH_URL: `${emulator.url}/v3`,
+    FPGA_ASSOC_METADATA_ENDPOINT: emulator.url,
+    FPGA_ASSOC_ASSUME_ROLE_AGENCY_NAME: DEMO_AGENCY.agencyName,
+    FPGA_ASSOC_ASSUME_ROLE_DOMAIN_NAME: DEMO_AGENCY.domainName,
+    TMPDIR: tmp,
+    ...overrides,
+  });
+  const runs: HandlerRun[] = [];
+  const run = async (args: string[], environment: ReturnType<typeof env>, code: number) => {
+    const result = await runHandler(args, environment);
+    expect({ args, code: result.code, stderr: result.stderr }).toEqual({ args, code, stderr: expect.any(String) });
+    runs.push(result);
+  };
+  try {
+    await run(['associate'], env(), 0);
+    await run(['status'], env(), 0);
+    await run(['list'], env(), 0);
+    expect(emulator.relations()).toHaveLength(1);
+    const asked = emulator.requests().map((r) => `${r.service} ${r.method} ${r.path.split('?')[0]}`);
+    expect(asked).toEqual(expect.arrayContaining(['metadata GET /openstack/latest/securitykey', 'iam POST /v3.0/OS-CREDENTIAL/securitytokens', 'iam GET /v3/projects']));
+    const echo = `echo ${SECRETS.assumedAccessKey} ${SECRETS.assumedSecretKey} ${SECRETS.assumedToken} ${SECRETS.metadataSecretKey} ${SECRETS.metadataToken}`;
+    emulator.addFaults([{ method: 'DELETE', times: 1, action: 'respond', status: 400, body: { error_msg: echo, error_code: 'APIGW.0000' } }]);
+    await run(['disassociate'], env(), 3);
+    await run(['disassociate'], env(), 0);
+    expect(emulator.relations()).toEqual([]);
+
+    const written = filesUnder(tmp);
+    expect(written.length).toBeGreaterThan(0);
+    for (const file of written) expectNoSecret(file, fs.readFileSync(file, 'latin1'));
+    expect(runs.some((r) => r.stderr.includes('[redacted]'))).toBe(true);
+    for (const [i, { stdout, stderr }] of runs.entries()) {
+      expectNoSecret(`run #${i + 1}`, stdout + stderr);
+      expect(stdout + stderr).not.toMatch(/SDK-HMAC-SHA256|Signature=|Access=/);
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
 });
