@@ -152,11 +152,12 @@ test('the handler obtaining temporary credentials and a project: its files, resu
   emulator.reset();
   const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
   const credential = (access: string, secret: string, securitytoken: string) => ({ credential: { access, secret, securitytoken, expires_at: expiresAt } });
-  const handOut = () => emulator.addFaults([
-    { method: 'GET', path: '/openstack/latest/securitykey', times: -1, status: 200, body: credential(SECRETS.metadataAccessKey, SECRETS.metadataSecretKey, SECRETS.metadataToken) },
-    { method: 'POST', path: '/v3.0/OS-CREDENTIAL/securitytokens', times: -1, status: 201, body: credential(SECRETS.assumedAccessKey, SECRETS.assumedSecretKey, SECRETS.assumedToken) },
+  const fromMetadata = credential(SECRETS.metadataAccessKey, SECRETS.metadataSecretKey, SECRETS.metadataToken);
+  const assumed = credential(SECRETS.assumedAccessKey, SECRETS.assumedSecretKey, SECRETS.assumedToken);
+  emulator.addFaults([
+    { method: 'GET', path: '/openstack/latest/securitykey', times: -1, status: 200, body: fromMetadata },
+    { method: 'POST', path: '/v3.0/OS-CREDENTIAL/securitytokens', times: -1, status: 201, body: assumed },
   ]);
-  handOut();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fpga-secrets-tmp-'));
   const env = (overrides: Record<string, string | undefined> = {}) => envFor(emulator, {
     HW_ACCESS_KEY: undefined,
