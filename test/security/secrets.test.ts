@@ -151,7 +151,8 @@ test('the handler run directly: results, notes and failure lines', async () => {
 test('the handler obtaining temporary credentials and a project: its files, results, notes and failure lines', async () => {
   emulator.reset();
   const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
-  const credential = (access: string, secret: string, securitytoken: string) => ({ credential: { access, secret, securitytoken, expires_at: expiresAt } });
+  const credential = (access: string, secret: string, securitytoken: string) =>
+    ({ credential: { access, secret, securitytoken, expires_at: expiresAt } });
   const fromMetadata = credential(SECRETS.metadataAccessKey, SECRETS.metadataSecretKey, SECRETS.metadataToken);
   const assumed = credential(SECRETS.assumedAccessKey, SECRETS.assumedSecretKey, SECRETS.assumedToken);
   emulator.addFaults([
