@@ -54,8 +54,10 @@ export class HandlerProvisioners {
   public block(operation: Operation, when: 'create' | 'destroy') {
     return {
       'local-exec': {
-        when,
-        on_failure: 'fail',
+        // Keywords. `cdktf synth --hcl` (SYNTH_HCL_OUTPUT, as cdktf's stack reads it) quotes strings, which Terraform
+        // warns is deprecated for keywords; what its renderer takes for a reference, it writes bare.
+        when: /^(true|1)$/.test(process.env.SYNTH_HCL_OUTPUT ?? '') ? { value: when, type: 'reference' } : when,
+        on_failure: /^(true|1)$/.test(process.env.SYNTH_HCL_OUTPUT ?? '') ? { value: 'fail', type: 'reference' } : 'fail',
         interpreter: [this.node, this.handlerPath],
         command: operation,
         environment: {
