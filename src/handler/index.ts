@@ -67,7 +67,7 @@ async function run(operation: Operation, config: HandlerConfig, log: Log, option
   const iam = (credentials: CredentialSource) => new ApiClient(iamConnection!, credentials, iamRetry);
   const ecsConnection = new HttpConnection(config.origin, config.proxy, beforeV8FlagChange);
   try {
-    const { credentials, baseAccessKey } = await obtainCredentials(plan, config.credentials, { log, iam, beforeV8FlagChange });
+    const { credentials, baseAccessKey } = await obtainCredentials(plan, { log, iam, beforeV8FlagChange });
     const { attemptTimeoutMs } = tuning;
     const lookup = 'lookup' in projectPlan
       ? new ProjectLookup(projectPlan.lookup, { iam: iam(credentials), baseAccessKey, agency: plan.agency, attemptTimeoutMs, log })

@@ -6,7 +6,7 @@ import type { Log } from '../log';
 import { assumeRole, describeAgency, type Agency } from './assume-role';
 import { fixedSource, RenewingSource, type Credentials, type CredentialSource } from './credentials';
 import { environmentCredentials } from './environment';
-import { metadataCredentials } from './metadata';
+import { metadataCredentials, type MetadataSettings } from './metadata';
 import { readProfile, type Profile } from './profile';
 
 /**
@@ -22,8 +22,8 @@ import { readProfile, type Profile } from './profile';
 export interface CredentialPlan {
   readonly profile?: Profile;
   readonly agency?: Agency;
-  /** A profile's or the environment's keys; undefined when the metadata service is to give them. */
-  readonly keys?: Credentials;
+  /** A profile's or the environment's keys, or the metadata service that is to give them. */
+  readonly base: { readonly keys: Credentials } | { readonly metadata: MetadataSettings };
   /** What each source looked at before the metadata service lacked, for the error if it gives nothing either. */
   readonly lacks: readonly string[];
 }
@@ -58,7 +58,8 @@ export function planCredentials(settings: CredentialSettings, iam: IamSettings, 
     keys = environment.credentials;
     if (environment.lack) lacks.push(environment.lack);
   }
-  if (keys === undefined && settings.metadata === undefined) {
+  const base = keys ? { keys } : settings.metadata && { metadata: settings.metadata };
+  if (base === undefined) {
     throw noCredentials([...lacks, `the ECS metadata service is not asked (${INPUT_ENV.metadataEndpoint}=${METADATA_OFF})`], WAYS);
   }
 
@@ -68,7 +69,7 @@ export function planCredentials(settings: CredentialSettings, iam: IamSettings, 
   if (agency && iam.problem) {
     throw new InvalidInputError(`cannot assume ${describeAgency(agency)} (${agency.from}): ${iam.problem}`, { hint: 'Nothing was sent to the API' });
   }
-  return { profile, agency, keys, lacks };
+  return { profile, agency, base, lacks };
 }
 
 /**
@@ -77,14 +78,14 @@ export function planCredentials(settings: CredentialSettings, iam: IamSettings, 
  * the log as it is obtained.
  */
 export async function obtainCredentials(
-  plan: CredentialPlan, settings: CredentialSettings, options: ObtainOptions,
+  plan: CredentialPlan, options: ObtainOptions,
 ): Promise<{ readonly credentials: CredentialSource; readonly baseAccessKey: string }> {
   const { log, beforeV8FlagChange } = options;
   const learn = (credentials: Credentials) => log.learn(credentials.accessKey, credentials.secretKey, credentials.securityToken);
-  const metadata = settings.metadata!;
-  const base = plan.keys
-    ? fixedSource(plan.keys)
-    : new RenewingSource(() => metadataCredentials(metadata, { learn: (token) => log.learn(token), beforeV8FlagChange }), learn);
+  const planned = plan.base;
+  const base = 'keys' in planned
+    ? fixedSource(planned.keys)
+    : new RenewingSource(() => metadataCredentials(planned.metadata, { learn: (token) => log.learn(token), beforeV8FlagChange }), learn);
   const first = await base.credentials(Date.now()).catch((error: unknown) => {
     throw error instanceof GaveUpError ? noCredentials([...plan.lacks, error.message], error.hint ?? WAYS) : error;
   });
