@@ -203,8 +203,9 @@ function readAgency(env: Env, names: AgencyVariables, problems: string[]): Agenc
   const before = problems.length;
   const check = (problem: string | undefined) => problem && problems.push(problem);
   check(checkAgencyField('agencyName', agencyName, names.agencyName));
-  if ((domainName === undefined) === (domainId === undefined)) {
-    problems.push(`${names.agencyName} needs exactly one of ${names.domainName} and ${names.domainId} (the delegating account), got ${domainName === undefined ? 'neither' : 'both'}`);
+  // With both, the name is sent, as terraform-provider-huaweicloud's IAM v3 assume-role does.
+  if (domainName === undefined && domainId === undefined) {
+    problems.push(`${names.agencyName} needs ${names.domainName} or ${names.domainId} (the delegating account)`);
   }
   if (domainName !== undefined) check(checkAgencyField('domainName', domainName, names.domainName));
   if (domainId !== undefined) check(checkAgencyField('domainId', domainId, names.domainId));

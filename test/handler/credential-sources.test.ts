@@ -282,6 +282,13 @@ describe('an agency, assumed on top of the base credentials', () => {
     expect(traffic(context.emu)).toEqual(assumed);
   });
 
+  it('HW_ASSUME_ROLE_DOMAIN_NAME and HW_ASSUME_ROLE_DOMAIN_ID both: the name is sent, as the provider sends it', async () => {
+    const run = await runHandler(['associate'], envFor(context.emu, { ...AGENCY_ENV, HW_ASSUME_ROLE_DOMAIN_ID: '0'.repeat(32), HW_AUTH_URL: context.emu.url }));
+
+    expect(run.code).toBe(EXIT_CODES.ok);
+    expect(traffic(context.emu)).toEqual(assumed);
+  });
+
   it("the construct's wins over the profile's, which wins over HW_ASSUME_ROLE_*", async () => {
     const propWins = await runHandler(['associate'], withProfile('untrusted', { ...AGENCY_PROP, ...UNTRUSTED_ENV, HW_AUTH_URL: context.emu.url }));
     const profileWins = await runHandler(['associate'], withProfile('delegated', { ...UNTRUSTED_ENV, HW_AUTH_URL: context.emu.url }));
@@ -336,7 +343,7 @@ describe('an agency, assumed on top of the base credentials', () => {
   });
 
   it.each([
-    ['no account', { HW_ASSUME_ROLE_AGENCY_NAME: 'a' }, 'HW_ASSUME_ROLE_AGENCY_NAME needs exactly one of HW_ASSUME_ROLE_DOMAIN_NAME and HW_ASSUME_ROLE_DOMAIN_ID'],
+    ['no account', { HW_ASSUME_ROLE_AGENCY_NAME: 'a' }, 'HW_ASSUME_ROLE_AGENCY_NAME needs HW_ASSUME_ROLE_DOMAIN_NAME or HW_ASSUME_ROLE_DOMAIN_ID'],
     ['a duration IAM refuses', { ...AGENCY_ENV, HW_ASSUME_ROLE_DURATION: '60' }, 'invalid HW_ASSUME_ROLE_DURATION "60": expected a whole number of seconds from 900 to 86400'],
     ['an agency name IAM cannot have', { ...AGENCY_PROP, FPGA_ASSOC_ASSUME_ROLE_AGENCY_NAME: 'a/b' }, 'invalid FPGA_ASSOC_ASSUME_ROLE_AGENCY_NAME "a/b"'],
   ])('%s: exit 2, nothing sent', async (_, overrides, message) => {
