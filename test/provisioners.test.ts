@@ -45,6 +45,7 @@ function synthesizeStack(): Synthesized {
 function interpolate(value: string, triggers: Record<string, string>): string {
   return value
     .replace(/\$\{self\.triggers\.([a-z_]+)\}/g, (_, key) => triggers[key])
+    .replace(/\$\{lookup\(self\.triggers, "([a-z_]+)", "([^"]*)"\)\}/g, (_, key, fallback) => triggers[key] ?? fallback)
     .replace(/\$\{path\.module\}/g, '.');
 }
 
@@ -83,7 +84,7 @@ test('the synthesized stack directory is self-contained: it works after being mo
   expect(emulator.relations()).toHaveLength(1);
 });
 
-test('credentials come only from the environment: without them nothing is sent', async () => {
+test('credentials are never in the blocks: without any from where Terraform runs, nothing is sent', async () => {
   const synthesized = synthesizeStack();
   const { stackDir } = synthesized;
   const result = await runProvisioner(synthesized, 'create', stackDir, {});
