@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { EmulatorProcess, startEmulatorProcess } from '../../src/emulator/process';
 import type { FaultRule } from '../../src/emulator/server';
-import { DEMO_CREDENTIALS } from '../../src/emulator/server';
+import { DEMO_AGENCY, DEMO_CREDENTIALS } from '../../src/emulator/server';
 import { EXAMPLE, MODULE_NAME, writeModule } from '../../tools/terraform-module';
 import { availableClis, Cli, Workspace } from '../e2e/workspace';
 import { ensureJsiiAssembly } from '../python/artifacts';
@@ -89,7 +89,7 @@ describe.each(each())('%s', (name) => {
   });
 
   /** A root module beside a copy of the generated module, with the example as main.tf; null when the CLI is missing. */
-  async function rootModule(imageIds: string[]): Promise<RootModule | null> {
+  async function rootModule(imageIds: string[], env: Record<string, string> = {}): Promise<RootModule | null> {
     if (!cli) {
       console.warn(`${name} is not available here; skipped`);
       return null;
@@ -100,6 +100,7 @@ describe.each(each())('%s', (name) => {
       FPGA_ASSOC_METADATA_ENDPOINT: 'off',
       // Left unset in the module, so the handler reads it from Terraform's environment (as the README says).
       FPGA_ASSOC_MAX_ATTEMPTS: '3',
+      ...env,
     });
     fs.mkdirSync(ws.dir, { recursive: true });
     fs.cpSync(moduleDir, path.join(ws.dir, MODULE_NAME), { recursive: true });
@@ -178,6 +179,30 @@ describe.each(each())('%s', (name) => {
       config(withoutModuleBlock(example));
       expect((await ws.apply()).status).toBe(0);
       expect(await relations()).toEqual([IMAGE_A]);
+    } finally {
+      ws.cleanup();
+    }
+  });
+
+  test('without project_id and with assume_role: the handler finds the region\'s project and acts as the agency, on create and on destroy', async () => {
+    // IAM is the emulator's; the example's region (cn-north-1) names the project.
+    const root = await rootModule([IMAGE_A], { HW_AUTH_URL: emulator.url });
+    if (!root) return;
+    const { ws, vars, config } = root;
+    try {
+      vars({ project_id: null });
+      config(withArguments(example, [`assume_role   = { agency_name = "${DEMO_AGENCY.agencyName}", domain_name = "${DEMO_AGENCY.domainName}" }`]));
+      expect((await ws.apply()).status).toBe(0);
+      expect(await relations()).toEqual([IMAGE_A]);
+      expect(await ws.planExitCode()).toBe(0);
+      expect((await ws.destroy()).status).toBe(0);
+      expect(await relations()).toEqual([]);
+      // The project came from IAM (looked up once per machine, then cached); each operation assumed the agency first.
+      const requests = (await emulator.control.requests()).map((r) => `${r.method} ${r.path.split('?')[0]}`);
+      const association = `/v1/${emulator.projectId}/cloudservers/fpga_image/${FPGA_IMAGE_ID}/association`;
+      expect(requests.filter((r) => !r.startsWith('GET /v3/projects'))).toEqual([
+        'POST /v3.0/OS-CREDENTIAL/securitytokens', `POST ${association}`, 'POST /v3.0/OS-CREDENTIAL/securitytokens', `DELETE ${association}`,
+      ]);
     } finally {
       ws.cleanup();
     }
