@@ -51,9 +51,10 @@ ${inputs.example.trim()}
 
 \`\`\`sh
 export HW_ACCESS_KEY=... HW_SECRET_KEY=...
+echo '{"fpga_image_id": "4010a32b5f231f04015f24259efd0429", "ecs_image_ids": ["18efee75-e058-4c52-a49c-9e3ba4d1c8de"]}' > terraform.tfvars.json
 terraform init
-terraform apply -var fpga_image_id=4010a32b5f231f04015f24259efd0429 -var 'ecs_image_ids=["18efee75-e058-4c52-a49c-9e3ba4d1c8de"]'
-terraform destroy ...   # disassociates
+terraform apply     # associates each image
+terraform destroy   # disassociates them
 \`\`\`
 
 This example is the configuration the module's tests apply, plan, change and destroy with real
@@ -101,7 +102,7 @@ about such a pair.
 
 | name | type | default | description |
 | --- | --- | --- | --- |
-${Object.entries(inputs.variables).map(([name, v]) => `| \`${name}\` | \`${v.type}\` | ${shown(v)} | ${cell(v.description.replace(/\n\n(Required|Default: [^\n]*)\.$/, ''))} |`).join('\n')}
+${Object.entries(inputs.variables).map(([name, v]) => `| \`${name}\` | \`${v.type}\` | ${shown(v)} | ${cell(v.description.replace(v.default === null ? /\n\nRequired\.$/ : /\n\n(Required|Default: [^\n]*)\.$/, ''))} |`).join('\n')}
 
 The ID rules and the region list are \`validation\` blocks; the handler checks everything else (the
 endpoint, the settings' ranges, the agency) when Terraform runs it, and fails with a message naming

@@ -23,6 +23,9 @@ export interface Variable {
  */
 const MODULE_DEFAULTS = new Set(['enabled', 'driftCheck', 'nodeExecutable']);
 
+/** Sentences of the construct's docs that are true of the construct only: the module passes variables through `self.triggers`. */
+const CONSTRUCT_ONLY = [' Literal values only: destroy-time provisioners cannot read Terraform variables.'];
+
 export function variables(props: readonly Prop[]): Record<string, Variable> {
   const names = new Set(props.flatMap((p) => [p.name, ...('struct' in p.type ? p.type.props.map((f) => f.name) : [])]));
   return Object.fromEntries(props.map((prop) => [snakeCase(prop.name), variable(prop, names)]));
@@ -55,13 +58,13 @@ export function hclType(type: PropType): string {
 
 /** The prop's docs, with props named as the module's variables (`projectId` → `project_id`) and the default said in words. */
 function description(prop: Prop, names: ReadonlySet<string>): string {
-  const rename = (text: string) => text
-    .replace(/`([a-z][A-Za-z]*)`/g, (whole, word: string) => (names.has(word) ? `\`${snakeCase(word)}\`` : whole))
-    .replace(/\bthe construct\b/g, 'the module block')
+  const rename = (text: string) => CONSTRUCT_ONLY.reduce((t, sentence) => t.replace(sentence, ''), text
     // jsii keeps the source's line breaks: one paragraph is one line here.
-    .replace(/([^\n])\n(?!\n)/g, '$1 ');
+    .replace(/([^\n])\n(?!\n)/g, '$1 ')
+    .replace(/`([a-z][A-Za-z]*)`/g, (whole, word: string) => (names.has(word) ? `\`${snakeCase(word)}\`` : whole))
+    .replace(/\bthe construct\b/g, 'the module block')).trim();
   const parts = [prop.docs.summary, prop.docs.remarks].filter((p): p is string => !!p).map(rename);
-  const fields = 'struct' in prop.type ? prop.type.props.map((p) => `\`${snakeCase(p.name)}\`: ${rename(p.docs.summary ?? '')}${defaultText(p)}`) : [];
+  const fields = 'struct' in prop.type ? prop.type.props.map((p) => `\`${snakeCase(p.name)}\`: ${rename(p.docs.summary ?? '')}${defaultText(p, rename)}`) : [];
   const required = prop.optional ? defaultText(prop, rename) : ' Required.';
   return [...parts, ...fields].join('\n\n').trim() + (required ? `\n\n${required.trim()}` : '');
 }
