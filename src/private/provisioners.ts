@@ -54,10 +54,8 @@ export class HandlerProvisioners {
   public block(operation: Operation, when: 'create' | 'destroy') {
     return {
       'local-exec': {
-        // Keywords. `cdktf synth --hcl` (SYNTH_HCL_OUTPUT, as cdktf's stack reads it) quotes strings, which Terraform
-        // warns is deprecated for keywords; what its renderer takes for a reference, it writes bare.
-        when: /^(true|1)$/.test(process.env.SYNTH_HCL_OUTPUT ?? '') ? { value: when, type: 'reference' } : when,
-        on_failure: /^(true|1)$/.test(process.env.SYNTH_HCL_OUTPUT ?? '') ? { value: 'fail', type: 'reference' } : 'fail',
+        when: keyword(when),
+        on_failure: keyword('fail'),
         interpreter: [this.node, this.handlerPath],
         command: operation,
         environment: {
@@ -106,6 +104,14 @@ function agencyEnvironment(scope: Construct, { assumeRole }: HandlerOptions): Re
   if (domainId !== undefined) env[INPUT_ENV.assumeRoleDomainId] = domainId;
   if (durationSeconds !== undefined) env[INPUT_ENV.assumeRoleDurationSeconds] = String(durationSeconds);
   return env;
+}
+
+/**
+ * A keyword's value. `cdktf synth --hcl` (SYNTH_HCL_OUTPUT, as cdktf's stack reads it) quotes strings, which
+ * Terraform warns is deprecated for keywords; what its renderer takes for a reference, it writes bare.
+ */
+function keyword(value: string): string | object {
+  return /^(true|1)$/.test(process.env.SYNTH_HCL_OUTPUT ?? '') ? { value, type: 'reference' } : value;
 }
 
 /** Tuning that the user set, as literal environment values; the handler's defaults apply otherwise. */
