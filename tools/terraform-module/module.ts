@@ -208,11 +208,22 @@ function adapt(json: any, vars: Record<string, Variable>, settings: readonly Set
 
   delete terraform.backend;
   return {
-    'versions.tf': { terraform: { required_version: '>= 1.5.0', required_providers: terraform.required_providers } },
+    'versions.tf': { terraform: { required_version: '>= 1.5.0', required_providers: moduleProviders(terraform.required_providers) } },
     'variables.tf': { variable: vars },
     'main.tf': { locals, resource: { null_resource: { [ASSOCIATION]: association, [STEP]: step } }, data, check },
     'outputs.tf': { output: outputs() },
   };
+}
+
+/**
+ * What a module asks of its callers' providers: full source addresses, and a range from the minor
+ * version the construct pins (a module that pins one exact version forces it on every caller).
+ */
+function moduleProviders(providers: Record<string, { source: string; version?: string }>): Record<string, { source: string; version?: string }> {
+  return Object.fromEntries(Object.entries(providers).map(([name, { source, version }]) => {
+    const exact = version === undefined ? undefined : /^(\d+)\.(\d+)\.\d+$/.exec(version);
+    return [name, { source: source.includes('/') ? source : `hashicorp/${source}`, version: exact ? `~> ${exact[1]}.${exact[2]}` : version }];
+  }));
 }
 
 /**
