@@ -38,8 +38,9 @@ function run(args: string[], options: { env?: Record<string, string>; signal?: N
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  // 'close', not 'exit': only then has all the output been read (under load 'exit' came first, with stderr still empty).
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.once('exit', (code) => {
+    child.once('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });
     }),
