@@ -1,10 +1,10 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { Script } from 'node:vm';
 import { INPUT_ENV } from '../contract';
 import type { start } from './index';
 import { Log } from './log';
-import { isPrivate, privateDirectory, userDirectory } from './private-directory';
+import { isPrivate, privateDirectory, userDirectory, writePrivateFile } from './private-directory';
 
 /**
  * assets/handler.js. Terraform starts a handler process per association and operation, and a good
@@ -53,21 +53,6 @@ function readCache(file: string): Buffer | undefined {
   }
 }
 
-/** Whole or not at all, whatever runs at the same time: written aside, private, then renamed into place. */
-function writeCache(file: string, data: Buffer): void {
-  const aside = `${file}.${process.pid}.tmp`;
-  try {
-    writeFileSync(aside, data, { mode: 0o600, flag: 'wx' });
-    renameSync(aside, file);
-  } catch {
-    try {
-      unlinkSync(aside);
-    } catch {
-      // nothing was written aside
-    }
-  }
-}
-
 function launch(): void {
   const file = cacheFile(process.env[INPUT_ENV.codeCache]);
   const cachedData = file === undefined ? undefined : readCache(file);
@@ -78,7 +63,7 @@ function launch(): void {
   program.exports.start({
     beforeV8FlagChange: () => {
       // Made now, it holds what the run compiled so far: the program's start, undici's included.
-      if (cacheWanted) writeCache(file!, script.createCachedData());
+      if (cacheWanted) writePrivateFile(file!, script.createCachedData());
       cacheWanted = false;
     },
   });

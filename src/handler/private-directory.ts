@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync } from 'node:fs';
+import { lstatSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -29,4 +29,24 @@ export function isPrivate(stat: { readonly uid: number; readonly mode: number })
   const uid = process.getuid?.();
   // eslint-disable-next-line no-bitwise
   return uid === undefined || (stat.uid === uid && (stat.mode & 0o022) === 0);
+}
+
+/**
+ * Writes `data` to `file` whole or not at all, whatever runs at the same time: aside, private, then
+ * renamed into place. Returns why it could not, or undefined.
+ */
+export function writePrivateFile(file: string, data: string | Buffer): string | undefined {
+  const aside = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(aside, data, { mode: 0o600, flag: 'wx' });
+    renameSync(aside, file);
+    return undefined;
+  } catch (error) {
+    try {
+      unlinkSync(aside);
+    } catch {
+      // nothing was written aside
+    }
+    return (error as Error).message;
+  }
 }

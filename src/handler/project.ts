@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { CREDENTIAL_ENV, INPUT_ENV } from '../contract';
 import { checkId, showValue } from '../rules';
@@ -10,7 +10,7 @@ import { describeFault, InvalidInputError, readFault, RejectedError, UnexpectedR
 import { lockFile, type FileLockOptions } from './file-lock';
 import type { ApiClient } from './http-client';
 import type { Log } from './log';
-import { privateDirectory, userDirectory } from './private-directory';
+import { privateDirectory, userDirectory, writePrivateFile } from './private-directory';
 
 /**
  * The project to act in, as terraform-provider-huaweicloud finds it: the association's projectId,
@@ -182,17 +182,12 @@ export class ProjectLookup {
     return undefined;
   }
 
-  /** Whole or not at all, whatever runs at the same time: written aside, then renamed into place. Only the project ID: no credential. */
+  /** Only the project ID: no credential. */
   private write(projectId: string): void {
     const file = this.file();
     if (file === undefined) return;
-    const aside = `${file}.${process.pid}.tmp`;
-    try {
-      writeFileSync(aside, JSON.stringify({ projectId }), { mode: 0o600 });
-      renameSync(aside, file);
-    } catch (error) {
-      this.options.log.note(`cannot cache the project in ${file}: ${(error as Error).message}`);
-    }
+    const problem = writePrivateFile(file, JSON.stringify({ projectId }));
+    if (problem !== undefined) this.options.log.note(`cannot cache the project in ${file}: ${problem}`);
   }
 
   private drop(): void {
