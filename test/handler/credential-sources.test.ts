@@ -355,36 +355,6 @@ describe('an agency, assumed on top of the base credentials', () => {
   });
 });
 
-describe('the network rule', () => {
-  let preload: string;
-  beforeAll(() => {
-    // Every TCP or TLS connection goes through net.Socket#connect: this marks each on stderr.
-    preload = path.join(scratch, 'mark-sockets.js');
-    writeFileSync(preload, "const net = require('node:net');\nconst connect = net.Socket.prototype.connect;\n"
-      + "net.Socket.prototype.connect = function (...args) { process.stderr.write('SOCKET OPENED\\n'); return connect.apply(this, args); };\n");
-  });
-  const marked = (overrides: Env) => envFor(context.emu, { NODE_OPTIONS: `--require ${preload}`, ...overrides });
-
-  it('the marker sees the sockets of a run that sends', async () => {
-    const run = await runHandler(['associate'], marked({}));
-
-    expect(run.code).toBe(EXIT_CODES.ok);
-    expect(run.stderr).toContain('SOCKET OPENED');
-  });
-
-  it.each<[string, Env]>([
-    ['no credentials, with FPGA_ASSOC_METADATA_ENDPOINT=off', { HW_ACCESS_KEY: undefined, HW_SECRET_KEY: undefined, FPGA_ASSOC_METADATA_ENDPOINT: 'off' }],
-    ['an invalid input', { FPGA_ASSOC_IMAGE_ID: 'not-a-uuid' }],
-    ['a profile that cannot be read', { HW_SHARED_CONFIG_FILE: path.join(tmpdir(), 'fpga-no-such-profile.json') }],
-    ['an agency and no IAM address', AGENCY_PROP],
-  ])('a handler with %s opens no socket at all', async (_, overrides) => {
-    const run = await runHandler(['associate'], marked(overrides));
-
-    expect(run.code).toBe(EXIT_CODES.invalidInput);
-    expect(run.stderr).not.toContain('SOCKET OPENED');
-  });
-});
-
 itNeverPrintsCredentials([
   SSO.accessKey, SSO.secretKey, SSO.securityToken, WRONG.HW_ACCESS_KEY, WRONG.HW_SECRET_KEY, ENCRYPTED.accessKeyId, ENCRYPTED.secretAccessKey,
 ]);

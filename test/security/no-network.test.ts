@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { INPUT_ENV, METADATA_OFF } from '../../src/contract';
+import { DEMO_AGENCY } from '../../src/emulator/server';
 import { envFor, runHandler, useEmulator } from '../handler/harness';
 
 const RECORDER = path.join(__dirname, 'socket-recorder.js');
@@ -46,6 +47,16 @@ describe('a handler with no credentials, the metadata source off', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/no Huawei Cloud credentials/);
     expect(context.emu.requests()).toEqual([]);
+  });
+
+  test.each<[string, Record<string, string | undefined>]>([
+    ['an invalid input', { FPGA_ASSOC_IMAGE_ID: 'not-a-uuid' }],
+    ['a profile that cannot be read', { HW_SHARED_CONFIG_FILE: path.join(os.tmpdir(), 'fpga-no-such-profile.json') }],
+    ['an agency and no IAM address', { FPGA_ASSOC_ASSUME_ROLE_AGENCY_NAME: DEMO_AGENCY.agencyName, FPGA_ASSOC_ASSUME_ROLE_DOMAIN_NAME: DEMO_AGENCY.domainName }],
+  ])('nor does a handler with %s, whatever its credentials', async (_, overrides) => {
+    const { run, attempts } = await recorded('associate', { ...envFor(context.emu), ...overrides });
+    expect(attempts).toEqual([]);
+    expect(run.code).toBe(2);
   });
 
   test('without a projectId either (the project lookup needs credentials first): still nothing', async () => {
