@@ -4,7 +4,6 @@
  * applies, plans and destroys it against the emulator, and takes over a stack applied from the JSON
  * synthesis (what `cdktf deploy` runs) with its state: the plan shows no change, destroy disassociates.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,8 +12,8 @@ import { defineStack, FPGA_IMAGE_ID, IMAGE_ONE, IMAGES_MANY, STACK } from './app
 import { EmulatorProcess, startEmulatorProcess } from '../../src/emulator/process';
 import { DEMO_CREDENTIALS } from '../../src/emulator/server';
 import { availableClis, Cli, Workspace } from '../e2e/workspace';
+import { ROOT, run } from '../python/artifacts';
 
-const ROOT = path.join(__dirname, '..', '..');
 const ALL_IMAGES = [IMAGE_ONE, ...IMAGES_MANY].sort();
 
 let emulator: EmulatorProcess;
@@ -30,7 +29,7 @@ async function cdktfSynthHcl(outdir: string): Promise<void> {
     app: `node -r ts-node/register/transpile-only ${path.join(__dirname, 'app.ts')}`,
     sendCrashReports: 'false',
   }));
-  const child = spawn(process.execPath, [require.resolve('cdktf-cli/bundle/bin/cdktf'), 'synth', '--hcl', '--output', outdir], {
+  await run(process.execPath, [require.resolve('cdktf-cli/bundle/bin/cdktf'), 'synth', '--hcl', '--output', outdir], {
     cwd: synthDir,
     env: {
       ...process.env,
@@ -43,13 +42,7 @@ async function cdktfSynthHcl(outdir: string): Promise<void> {
       FPGA_HCL_ENDPOINT: emulator.url,
       FPGA_HCL_PROJECT_ID: emulator.projectId,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  if (status !== 0) throw new Error(`cdktf synth --hcl exited ${status}\n${output}`);
 }
 
 beforeAll(async () => {
