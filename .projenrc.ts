@@ -69,6 +69,8 @@ project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '2
 const bundle = project.addTask('bundle', { description: 'Bundle the handler and the emulator into assets/' });
 // The handler: its program embedded in a launcher that compiles it with V8's code cache (tools/bundle-handler.ts).
 bundle.exec('ts-node --transpile-only tools/bundle-handler.ts');
+// The handler's launcher, which picks (or fetches) the Node that runs it, with the pinned Node written in.
+bundle.exec('ts-node --transpile-only tools/bundle-node-launcher.ts');
 bundle.exec('esbuild --bundle src/emulator/index.ts --platform=node --target=node20 --format=cjs --log-level=warning --outfile=assets/emulator.js');
 // The handler bundles undici (MIT), whose licence asks to go with every copy: it ships beside the bundle, in assets/.
 bundle.exec(
