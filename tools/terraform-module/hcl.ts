@@ -1,14 +1,15 @@
 /**
- * Terraform's JSON syntax, written as native HCL: the module is synthesized as JSON (what cdktf's
- * constructs define exactly), then rendered here. Covers the blocks the module holds (terraform,
- * variable, locals, resource, data, check, output) and no more: an unknown block type is an error,
- * not a guess.
+ * Terraform's JSON syntax, written as native HCL as `terraform fmt` lays it out: the module is
+ * built as JSON (what cdktf's constructs define exactly), then rendered here. Covers the blocks the
+ * module holds (terraform, variable, locals, resource, data, check, output, moved) and no more: an
+ * unknown block type is an error, not a guess.
  *
  * In the JSON syntax a string is a template: its `${...}` sequences are expressions. Rendered, a string
  * that is one interpolation and nothing else becomes the bare expression (`count = var.enabled ? 1 : 0`);
  * any other is a quoted template whose literal text is escaped and whose interpolations are copied as
  * they are (they are HCL expressions already). Where Terraform expects a keyword or a reference rather
- * than a value (`when`, `on_failure`, `type`, `ignore_changes`, `depends_on`), the string is written bare.
+ * than a value (`when`, `on_failure`, `type`, `ignore_changes`, `depends_on`, `from`, `to`), the string is
+ * written bare. A `//` key (a string or lines) is a comment, written at the top of its block.
  */
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -17,15 +18,26 @@ type Body = { [key: string]: Json };
 /** Nested blocks by the key that holds them in the JSON syntax; every other key is an attribute. */
 const BLOCKS = new Set(['lifecycle', 'provisioner', 'validation', 'precondition', 'postcondition', 'assert', 'required_providers']);
 /** Attributes whose value is a keyword or a reference, written bare. */
-const BARE = new Set(['when', 'on_failure', 'type', 'depends_on', 'ignore_changes']);
+const BARE = new Set(['when', 'on_failure', 'type', 'depends_on', 'ignore_changes', 'from', 'to']);
 /** Blocks whose JSON body is a list of labelled bodies (`provisioner: [{ "local-exec": {...} }]`). */
 const LABELLED = new Set(['provisioner']);
+
+/** A list of strings as an HCL expression, spaced as `terraform fmt` writes it. */
+export function hclStrings(list: readonly string[]): string {
+  return `[${list.map((item) => JSON.stringify(item)).join(', ')}]`;
+}
 
 /** One top-level JSON document (a file's worth) as HCL text. */
 export function renderHcl(document: Body): string {
   const out: string[] = [];
   for (const [type, content] of Object.entries(document)) {
     switch (type) {
+      case '//':
+        out.push(comment(content, ''));
+        break;
+      case 'moved':
+        for (const body of content as Body[]) out.push(block([type], body, 0));
+        break;
       case 'terraform':
       case 'locals':
         out.push(block([type], content as Body, 0));
@@ -51,13 +63,10 @@ export function renderHcl(document: Body): string {
 function block(header: string[], body: Body, depth: number): string {
   const pad = '  '.repeat(depth);
   const lines = [`${pad}${header.join(' ')} {`];
+  if ('//' in body) lines.push(comment(body['//'], `${pad}  `));
   const entries = Object.entries(body).filter(([key]) => key !== '//');
   const attributes = entries.filter(([key]) => !BLOCKS.has(key));
-  const width = Math.max(0, ...attributes.map(([key]) => identifier(key).length));
-  for (const [key, value] of attributes) {
-    const rendered = BARE.has(key) ? bare(value) : expression(value, depth + 1);
-    lines.push(`${pad}  ${identifier(key).padEnd(width)} = ${rendered}`);
-  }
+  lines.push(...aligned(attributes.map(([key, value]) => [identifier(key), BARE.has(key) ? bare(value) : expression(value, depth + 1)]), `${pad}  `));
   for (const [key, value] of entries.filter(([k]) => BLOCKS.has(k))) {
     const bodies = Array.isArray(value) ? value : [value];
     for (const inner of bodies as Body[]) {
@@ -70,6 +79,35 @@ function block(header: string[], body: Body, depth: number): string {
   }
   lines.push(`${pad}}`);
   return lines.join('\n');
+}
+
+/**
+ * `name = value` lines as `terraform fmt` aligns them: the `=` of consecutive one-line attributes in
+ * one column; an attribute whose value spans lines stands alone and ends the run.
+ */
+function aligned(attributes: [string, string][], pad: string): string[] {
+  const lines: string[] = [];
+  let run: [string, string][] = [];
+  const flush = () => {
+    const width = Math.max(0, ...run.map(([name]) => name.length));
+    lines.push(...run.map(([name, value]) => `${pad}${name.padEnd(width)} = ${value}`));
+    run = [];
+  };
+  for (const [name, value] of attributes) {
+    if (value.includes('\n')) {
+      flush();
+      lines.push(`${pad}${name} = ${value}`);
+    } else {
+      run.push([name, value]);
+    }
+  }
+  flush();
+  return lines;
+}
+
+function comment(text: Json, pad: string): string {
+  const lines = Array.isArray(text) ? text : [text];
+  return lines.map((line) => `${pad}# ${line}`).join('\n');
 }
 
 /** A keyword or reference (or a list of them), written without quotes. */
@@ -90,8 +128,7 @@ function expression(value: Json, depth: number): string {
   }
   const entries = Object.entries(value).filter(([key]) => key !== '//');
   if (entries.length === 0) return '{}';
-  const width = Math.max(...entries.map(([key]) => identifier(key).length));
-  return `{\n${entries.map(([key, v]) => `${pad}  ${identifier(key).padEnd(width)} = ${expression(v, depth + 1)}`).join('\n')}\n${pad}}`;
+  return `{\n${aligned(entries.map(([key, v]) => [identifier(key), expression(v, depth + 1)]), `${pad}  `).join('\n')}\n${pad}}`;
 }
 
 /** The expression of a string that is exactly one interpolation, `${expr}`; undefined otherwise. */

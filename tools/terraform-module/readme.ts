@@ -1,7 +1,9 @@
 /**
- * The module's README: what it does, the example the tests run (example.tf, verbatim), its inputs
- * and outputs from the same JSON that becomes variables.tf and outputs.tf, and the rules a user must
- * know (removal, settings, failures), each checked by test/terraform-module.
+ * The module's README, in the layout terraform-docs gives the Registry's modules (Requirements,
+ * Providers, Modules, Resources, Inputs, Outputs), written from the same JSON that becomes the .tf
+ * files, with the for_each example verbatim (the one the tests run) and the rules a user must know:
+ * where it runs, removal, settings, failures, moving from the module's null_resources. Each rule is
+ * checked by test/terraform-module.
  */
 import { STEP_ADDRESS } from './module';
 import { Variable } from './variables';
@@ -9,45 +11,64 @@ import { Variable } from './variables';
 export interface ReadmeInputs {
   readonly version: string;
   readonly example: string;
+  readonly examples: readonly string[];
   readonly variables: Record<string, Variable>;
   readonly outputs: Record<string, { description: string }>;
+  /** main.tf's JSON: its `resource` and `data` blocks are the Resources table. */
+  readonly resources: { resource: Record<string, Record<string, unknown>>; data: Record<string, Record<string, unknown>> };
   readonly requiredProviders: Record<string, { source: string; version: string }>;
   readonly requiredVersion: string;
 }
 
+const PACKAGE = 'https://www.npmjs.com/package/cdktf-fpga-image-association';
+
+/** A markdown table; cells escape `|` and keep paragraphs apart with <br>. */
+function table(header: string[], rows: string[][]): string {
+  const cell = (text: string) => text.replace(/\n\n/g, '<br><br>').replace(/\n/g, ' ').replace(/\|/g, '\\|');
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '------').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+}
+
 export function readme(inputs: ReadmeInputs): string {
-  const cell = (text: string) => text.replace(/\n\n/g, '<br><br>').replace(/\|/g, '\\|');
-  const shown = (v: Variable) => (!('default' in v) ? 'required' : v.default === null ? '`null`' : `\`${JSON.stringify(v.default)}\``);
-  const providers = Object.values(inputs.requiredProviders).map((p) => `\`${p.source}\` ${p.version}`).join(' and ');
+  const providers = Object.entries(inputs.requiredProviders);
+  const shown = (v: Variable) => (!('default' in v) ? 'n/a' : `\`${JSON.stringify(v.default)}\``);
+  const described = (v: Variable) => v.description.replace(/\n\n(Required|Default: [^\n]*)\.$/, '');
+  const resources = [
+    ...Object.entries(inputs.resources.resource).flatMap(([type, named]) => Object.keys(named).map((name) => [`${type}.${name}`, 'resource'])),
+    ...Object.entries(inputs.resources.data).flatMap(([type, named]) => Object.keys(named).map((name) => [`data.${type}.${name}`, 'data source'])),
+  ].sort(([a], [b]) => a.localeCompare(b));
   return `# fpga-image-association (Terraform module)
 
 Associates a Huawei Cloud FPGA image with a private ECS image, and removes the association when the
 module instance is destroyed. Generated from the CDKTF construct \`FpgaImageAssociation\` of
-[cdktf-fpga-image-association](https://www.npmjs.com/package/cdktf-fpga-image-association) ${inputs.version}
-by \`npm run package:terraform\`: do not edit these files, regenerate them.
+[cdktf-fpga-image-association](${PACKAGE}) ${inputs.version}
+by \`npm run package:terraform\`: do not edit these files, regenerate them. It ships in the npm package
+(\`node_modules/cdktf-fpga-image-association/terraform/fpga-image-association/\`) and as
+\`fpga-image-association-${inputs.version}.tar.gz\`.
 
-It defines the construct's two \`null_resource\`s: the **association** (\`null_resource.association\`),
-whose destroy-time \`local-exec\` runs the bundled \`handler.js disassociate\`, and the **step that makes
-it** (\`null_resource.associate\`), whose create-time \`local-exec\` runs \`handler.js associate\`. A failed
-or interrupted associate taints only the step, so destroy always disassociates.
+It holds two \`terraform_data\` resources, as the construct holds two \`null_resource\`s:
 
-## Requirements
+- the **association** (\`terraform_data.association\`): its \`triggers_replace\` is the pair's identity, its
+  \`input\` the handler's environment (the identity and the settings that are set), and its destroy-time
+  \`local-exec\` runs the bundled \`handler.js disassociate\` with that environment;
+- the **step that makes it** (\`terraform_data.associate\`), whose create-time \`local-exec\` runs
+  \`handler.js associate\`. A failed or interrupted associate taints only the step, so destroy always
+  disassociates.
 
-- Terraform ${inputs.requiredVersion.replace('>= ', '')}+ or OpenTofu 1.6+, with ${providers}
-  (the external provider serves the opt-in drift check; \`terraform init\` installs both).
-- Node.js 20.19+ where Terraform runs (\`node_executable\` names another one).
-- Credentials in the environment of whoever runs Terraform: \`HW_ACCESS_KEY\` and \`HW_SECRET_KEY\`
-  (optionally \`HW_SECURITY_TOKEN\`), or a KooCLI profile (\`HW_PROFILE\`), or the ECS metadata service.
-  They are never part of the configuration or the state.
-- No provider block: the module can be called with \`for_each\` and \`count\`.
+Both run \`sh node-launcher.sh handler.js <operation>\` from this directory: the launcher picks the Node
+that runs the handler where Terraform runs (a Node 20.19+ on \`PATH\`, else the pinned Node, fetched once
+from the npm registry and verified; \`FPGA_ASSOC_NODE=local\` or an absolute path decides otherwise).
+Nothing in the state says what runs. Which runners have Node, and what to set on each: see
+["Where Terraform runs"](${PACKAGE}#where-terraform-runs) in the library's README.
 
 ## Usage
-
-Unpack the module beside your configuration (or point \`source\` at wherever you keep it), then:
 
 \`\`\`hcl
 ${inputs.example.trim()}
 \`\`\`
+
+\`source\` is relative to the example (\`examples/for_each/\`); point it at this directory, e.g.
+\`./node_modules/cdktf-fpga-image-association/terraform/fpga-image-association\` after \`npm install
+cdktf-fpga-image-association\`, or wherever you unpacked the tarball.
 
 \`\`\`sh
 export HW_ACCESS_KEY=... HW_SECRET_KEY=...
@@ -57,8 +78,16 @@ terraform apply     # associates each image
 terraform destroy   # disassociates them
 \`\`\`
 
-This example is the configuration the module's tests apply, plan, change and destroy with real
-Terraform and OpenTofu.
+This example is the configuration the package's tests apply, plan, change and destroy with real
+Terraform and OpenTofu. The others, each validated by the tests: ${inputs.examples.map((e) => `[\`examples/${e}\`](examples/${e}/main.tf)`).join(', ')}.
+The module's own tests (\`tests/*.tftest.hcl\`: every validation, the \`for_each\` shape, \`enabled = false\`,
+the outputs) are plans that need no credentials and no network: \`terraform init && terraform test\`
+(or \`tofu test\`) in this directory.
+
+Credentials come from the environment of whoever runs Terraform: \`HW_ACCESS_KEY\` and \`HW_SECRET_KEY\`
+(optionally \`HW_SECURITY_TOKEN\`), a KooCLI profile (\`HW_PROFILE\`), or the ECS metadata service. They are
+never part of the configuration or the state. The module has no provider block, so it can be called
+with \`for_each\` and \`count\`.
 
 ## Removing an association
 
@@ -81,13 +110,15 @@ configuration. So:
 Changing \`project_id\`, \`fpga_image_id\`, \`image_id\`, \`endpoint\` (or, without \`project_id\`, the region)
 replaces the association: the old pair is disassociated, then the new one associated.
 
-The handler's settings (the timeouts, \`max_attempts\`, \`max_requests_per_second\`, \`assume_role\`,
-\`node_executable\`) never replace it. A destroy-time provisioner can read nothing but its own resource,
-so they are stored in the association's \`triggers\` when it is created, and ignored when they change
-(\`lifecycle.ignore_changes\`): an associate uses the values of the configuration, a destroy the values
-stored when the association was made. To have a destroy use others, leave the setting unset (\`null\`):
-the handler then reads \`FPGA_ASSOC_*\` from the environment of whoever runs Terraform (for example
-\`FPGA_ASSOC_MAX_ATTEMPTS\`), or uses its default. A setting left unset is not passed at all.
+The handler's settings (the timeouts, \`max_attempts\`, \`max_requests_per_second\`, \`assume_role\`) never
+replace it, and can change at any time: the next apply updates the association's \`input\` in place,
+without a request, and the next destroy uses the new values. A setting left unset (\`null\`) is not
+passed at all: the handler then reads \`FPGA_ASSOC_*\` from the environment of whoever runs Terraform
+(for example \`FPGA_ASSOC_MAX_ATTEMPTS\`), or uses its default.
+
+Every variable is checked at plan with the construct's rules (the IDs, the region, the endpoint, the
+ranges, the agency): a bad value fails the plan with one line naming the variable, the value and what
+is expected, before anything runs.
 
 ## When an apply fails
 
@@ -96,27 +127,51 @@ apply\` runs it again (it finds the association made, or makes it), \`terraform 
 associate a pair again after it was removed outside Terraform, replace its step:
 \`terraform apply -replace='module.fpga_image_association["<image id>"].${STEP_ADDRESS}'\` (the
 \`associate_address\` output, after the module's address). \`drift_check = true\` makes every plan warn
-about such a pair.
+about such a pair (within the timeout variables, at most 30 seconds a pair).
+
+## Moving from the module's \`null_resource\`s
+
+Earlier versions of this module made two \`null_resource\`s per association. \`moved.tf\` takes their state
+over as it is: the first plan shows the association updated in place (its \`input\` is written) and
+nothing else, and the apply sends no request. Until that apply, a destroy reads the environment from the
+moved triggers. This needs Terraform 1.9+ or OpenTofu 1.9+ (moving a \`null_resource\` to
+\`terraform_data\`); the tests take over a state applied by the previous module with both CLIs.
+
+## Requirements
+
+${table(['Name', 'Version'], [['terraform', inputs.requiredVersion], ...providers.map(([name, p]) => [name, p.version])])}
+
+OpenTofu ${inputs.requiredVersion} works as well (it checks the same \`required_version\`).
+
+## Providers
+
+${table(['Name', 'Version'], [...providers.map(([name, p]) => [name, p.version]), ['terraform', 'n/a (built in)']])}
+
+The external provider serves the opt-in drift check; it is required even with \`drift_check = false\`
+(\`required_providers\` cannot depend on a variable).
+
+## Modules
+
+No modules.
+
+## Resources
+
+${table(['Name', 'Type'], resources)}
 
 ## Inputs
 
-| name | type | default | description |
-| --- | --- | --- | --- |
-${Object.entries(inputs.variables).map(([name, v]) => `| \`${name}\` | \`${v.type}\` | ${shown(v)} | ${cell(v.description.replace(v.default === null ? /\n\nRequired\.$/ : /\n\n(Required|Default: [^\n]*)\.$/, ''))} |`).join('\n')}
-
-The ID rules and the region list are \`validation\` blocks; the handler checks everything else (the
-endpoint, the settings' ranges, the agency) when Terraform runs it, and fails with a message naming
-the value and the rule.
+${table(['Name', 'Description', 'Type', 'Default', 'Required'], Object.entries(inputs.variables).map(([name, v]) => [
+    `<a name="input_${name}"></a> [${name}](#input_${name})`, described(v), `\`${v.type}\``, shown(v), 'default' in v ? 'no' : 'yes',
+  ]))}
 
 ## Outputs
 
-| name | description |
-| --- | --- |
-${Object.entries(inputs.outputs).map(([name, o]) => `| \`${name}\` | ${cell(o.description)} |`).join('\n')}
+${table(['Name', 'Description'], Object.entries(inputs.outputs).map(([name, o]) => [`<a name="output_${name}"></a> [${name}](#output_${name})`, o.description]))}
 
 ## Files
 
-\`main.tf\`, \`variables.tf\`, \`outputs.tf\`, \`versions.tf\`, \`handler.js\` (the handler, one file with its
-dependencies) and \`handler.js.LICENSE.txt\` (the licence of the code it bundles).
+\`main.tf\`, \`moved.tf\`, \`variables.tf\`, \`outputs.tf\`, \`versions.tf\`; \`handler.js\` (the handler, one file with
+its dependencies) and \`handler.js.LICENSE.txt\` (the licence of the code it bundles); \`node-launcher.sh\`
+(the launcher, POSIX \`sh\`); \`examples/\` and \`tests/\`.
 `;
 }

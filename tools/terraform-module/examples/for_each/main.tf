@@ -1,3 +1,5 @@
+# One association per ECS image, with for_each: dropping an image from ecs_image_ids disassociates it;
+# enabled = false disassociates them all (then the block can be deleted).
 variable "fpga_image_id" {
   type = string
 }
@@ -27,7 +29,7 @@ variable "enabled" {
 }
 
 module "fpga_image_association" {
-  source   = "./fpga-image-association"
+  source   = "../.."
   for_each = var.ecs_image_ids
 
   fpga_image_id = var.fpga_image_id
