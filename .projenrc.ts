@@ -57,7 +57,7 @@ const project = new cdktf.ConstructLibraryCdktf({
   publishToPypi: { distName: 'cdktf-fpga-image-association', module: 'cdktf_fpga_image_association' },
 
   bin: { 'fpga-image-emulator': 'assets/emulator.js' },
-  gitignore: ['/assets/', 'cdktf.out/', '.toolchain/', '*.tfstate', '*.tfstate.*', '.terraform/', '.terraform.lock.hcl', '/bench-results/'],
+  gitignore: ['/assets/', '/terraform/', 'cdktf.out/', '.toolchain/', '*.tfstate', '*.tfstate.*', '.terraform/', '.terraform.lock.hcl', '/bench-results/'],
   npmignoreEnabled: true,
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'tools', 'scripts', 'examples', 'bench', 'build-tools', 'projenrc'] },
 });
@@ -80,15 +80,18 @@ bundle.exec(
 project.npmignore?.addPatterns('!/assets/', '/bench/', '/bench-results/', '/.toolchain/', '/tools/', '/docs/', '/scripts/', '/examples/', '/cdktf.json', '/.ci/');
 // `npm run compile` builds everything the package ships: the bundles, then lib/ (jsii).
 project.compileTask.prependSpawn(bundle);
-// The Terraform module generated from the construct (tools/terraform-module/): dist/terraform/fpga-image-association/
-// and an archive of it, for HCL users. Part of `npm run package`.
+// The Terraform module generated from the construct (tools/terraform-module/), from the jsii assembly and the bundles: the
+// last step of the compile writes it into terraform/fpga-image-association/, which the npm package ships.
+project.compileTask.exec('ts-node --transpile-only tools/terraform-module/main.ts');
+// dist/terraform/fpga-image-association/ and its .tar.gz, for HCL users. Part of `npm run package`; it compiles first, so
+// that it works on a fresh clone.
 const packageTerraform = project.addTask('package:terraform', {
   description: 'Generate the Terraform module from the construct into dist/terraform/ (and a .tar.gz of it)',
-  exec: 'ts-node --transpile-only tools/terraform-module/main.ts',
+  steps: [{ spawn: project.compileTask.name }, { exec: 'ts-node --transpile-only tools/terraform-module/main.ts --archive' }],
 });
 project.packageTask.spawn(packageTerraform);
 // No package without them: every packaging task (package, package-all, package:js, package:python) checks first.
-for (const task of project.tasks.all.filter((t) => t.name.startsWith('package:'))) {
+for (const task of project.tasks.all.filter((t) => t.name.startsWith('package:') && t !== packageTerraform)) {
   task.prependExec('ts-node --transpile-only tools/check-package-inputs.ts');
 }
 // Terraform or OpenTofu and the two providers, in .toolchain/: the real providers where the registry is reachable.
