@@ -124,14 +124,14 @@ function idRule(field: IdField, optional: boolean, valid: string): Rule {
   return { variable: name, condition: optional ? orNull(ref, check) : check, message: message(checkId(field, BAD, name), ref), failing: { [name]: valid.toUpperCase() } };
 }
 
-function rangeRule(name: string): Rule {
+function rangeRule(name: string, others: Record<string, unknown> = {}): Rule {
   const { min, max } = RANGES[name];
   const ref = `var.${name}`;
   return {
     variable: name,
     condition: orNull(ref, `floor(${ref}) == ${ref} && ${ref} >= ${min} && ${ref} <= ${max}`),
     message: `Invalid ${name} \${jsonencode(${ref})}: expected a whole number from ${min} to ${max}.`,
-    failing: { [name]: max + 1 },
+    failing: { ...others, [name]: max + 1 },
   };
 }
 
@@ -191,7 +191,8 @@ export const RULES: readonly Rule[] = [
     message: message(checkEndpoint(BAD).error, 'var.endpoint'),
     failing: { endpoint: 'https://ecs.cn-north-1.myhuaweicloud.com/v1' },
   },
-  rangeRule('attempt_timeout_seconds'),
+  // Within the longest total, so that only the range is broken.
+  rangeRule('attempt_timeout_seconds', { total_timeout_seconds: RANGES.total_timeout_seconds.max }),
   {
     variable: 'attempt_timeout_seconds',
     condition: `coalesce(var.attempt_timeout_seconds, ${HANDLER_DEFAULTS.attemptTimeoutMs / 1000}) <= coalesce(var.total_timeout_seconds, ${HANDLER_DEFAULTS.totalTimeoutMs / 1000})`,
