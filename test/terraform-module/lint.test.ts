@@ -92,7 +92,7 @@ describe.each((process.env.FPGA_E2E_CLIS ?? 'terraform,tofu').split(','))('%s', 
       const plan = await ws.run(['plan', '-input=false', '-no-color', `-var-file=${vars}`]);
       const output = (plan.stdout + plan.stderr).replace(/│/g, ' ').replace(/\s+/g, ' ');
       const errors = output.match(/Error: /g)?.length;
-      if (plan.status !== 1 || errors !== 1 || !output.includes(`Error: Invalid value for variable`) || !pattern(rule.message).test(output)) {
+      if (plan.status !== 1 || errors !== 1 || !output.includes('Error: Invalid value for variable') || !pattern(rule.message).test(output)) {
         failures.push(`${rule.message} (exit ${plan.status}, ${errors} errors):\n${output}`);
       }
     }

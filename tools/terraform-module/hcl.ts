@@ -22,6 +22,9 @@ const BARE = new Set(['when', 'on_failure', 'type', 'depends_on', 'ignore_change
 /** Blocks whose JSON body is a list of labelled bodies (`provisioner: [{ "local-exec": {...} }]`). */
 const LABELLED = new Set(['provisioner']);
 
+/** The key of a comment in a body: JSON's own convention, which Terraform ignores there too. */
+export const COMMENT = '//';
+
 /** A list of strings as an HCL expression, spaced as `terraform fmt` writes it. */
 export function hclStrings(list: readonly string[]): string {
   return `[${list.map((item) => JSON.stringify(item)).join(', ')}]`;
@@ -32,7 +35,7 @@ export function renderHcl(document: Body): string {
   const out: string[] = [];
   for (const [type, content] of Object.entries(document)) {
     switch (type) {
-      case '//':
+      case COMMENT:
         out.push(comment(content, ''));
         break;
       case 'moved':
@@ -63,8 +66,8 @@ export function renderHcl(document: Body): string {
 function block(header: string[], body: Body, depth: number): string {
   const pad = '  '.repeat(depth);
   const lines = [`${pad}${header.join(' ')} {`];
-  if ('//' in body) lines.push(comment(body['//'], `${pad}  `));
-  const entries = Object.entries(body).filter(([key]) => key !== '//');
+  if (COMMENT in body) lines.push(comment(body[COMMENT], `${pad}  `));
+  const entries = Object.entries(body).filter(([key]) => key !== COMMENT);
   const attributes = entries.filter(([key]) => !BLOCKS.has(key));
   lines.push(...aligned(attributes.map(([key, value]) => [identifier(key), BARE.has(key) ? bare(value) : expression(value, depth + 1)]), `${pad}  `));
   for (const [key, value] of entries.filter(([k]) => BLOCKS.has(k))) {
@@ -126,7 +129,7 @@ function expression(value: Json, depth: number): string {
     if (value.every((v) => typeof v !== 'object' || v === null)) return `[${value.map((v) => expression(v, depth)).join(', ')}]`;
     return `[\n${value.map((v) => `${pad}  ${expression(v, depth + 1)},`).join('\n')}\n${pad}]`;
   }
-  const entries = Object.entries(value).filter(([key]) => key !== '//');
+  const entries = Object.entries(value).filter(([key]) => key !== COMMENT);
   if (entries.length === 0) return '{}';
   return `{\n${aligned(entries.map(([key, v]) => [identifier(key), expression(v, depth + 1)]), `${pad}  `).join('\n')}\n${pad}}`;
 }

@@ -23,7 +23,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, TerraformElement, TerraformResource, TerraformStack, TerraformVariable } from 'cdktf';
 import { Prop, snakeCase } from './assembly';
-import { hclStrings } from './hcl';
+import { COMMENT, hclStrings } from './hcl';
 import { Variable, variables } from './variables';
 import { FpgaImageAssociation } from '../../src';
 import { HANDLER_DEFAULTS, INPUT_ENV } from '../../src/contract';
@@ -191,7 +191,7 @@ function moduleDocuments(json: any, vars: Record<string, Variable>, settings: re
   if (Object.keys(identity).sort().join() !== identityKeys.join()) throw new Error(`the construct's identity triggers are ${identityKeys}, not ${Object.keys(identity)}`);
   const environmentOf = (pair: string) => Object.entries(identityEnv).map(([env, key]) => `${env} = ${pair}.${key}`).join(', ');
   const locals = {
-    '//': 'What the handler is given: the identity, then each setting that is set (unset, the runner\'s FPGA_ASSOC_* or the handler\'s default applies).',
+    [COMMENT]: 'What the handler is given: the identity, then each setting that is set (unset, the runner\'s FPGA_ASSOC_* or the handler\'s default applies).',
     identity,
     settings: `\${{ for name, value in { ${settings.map((s) => `${s.env} = ${s.expression}`).join(', ')} } : name => value if value != null }}`,
     environment: `\${merge({ ${environmentOf('local.identity')} }, local.settings)}`,
@@ -202,7 +202,7 @@ function moduleDocuments(json: any, vars: Record<string, Variable>, settings: re
     ...Object.entries(LEGACY_SETTINGS).filter(([, env]) => env).map(([key, env]) => `${env} = self.triggers_replace.${key}`),
   ];
   const associationResource = {
-    '//': [
+    [COMMENT]: [
       'The association: its identity in triggers_replace (a change replaces it), the handler\'s environment in input',
       '(a change is an update in place, without a request), read back by the destroy-time provisioner.',
     ],
@@ -211,7 +211,7 @@ function moduleDocuments(json: any, vars: Record<string, Variable>, settings: re
     input: '${local.environment}',
     provisioner: [{
       'local-exec': {
-        '//': 'output is null only in a state moved from the null_resource and not applied since: its triggers hold the environment.',
+        [COMMENT]: 'output is null only in a state moved from the null_resource and not applied since: its triggers hold the environment.',
         when: 'destroy',
         on_failure: 'fail',
         interpreter: PROGRAM,
@@ -220,7 +220,7 @@ function moduleDocuments(json: any, vars: Record<string, Variable>, settings: re
       },
     }],
     lifecycle: {
-      '//': 'Settings kept by a state moved from the null_resource association: never a reason to replace it.',
+      [COMMENT]: 'Settings kept by a state moved from the null_resource association: never a reason to replace it.',
       ignore_changes: Object.keys(LEGACY_SETTINGS).map((key) => `triggers_replace.${key}`),
     },
   };
@@ -231,7 +231,7 @@ function moduleDocuments(json: any, vars: Record<string, Variable>, settings: re
     '.triggers.', '.triggers_replace.', 'step triggers',
   ));
   const stepResource = {
-    '//': 'The step that associates: a failed or interrupted associate taints it, never the association.',
+    [COMMENT]: 'The step that associates: a failed or interrupted associate taints it, never the association.',
     count: '${var.enabled ? 1 : 0}',
     triggers_replace: stepTriggers,
     provisioner: [{
@@ -255,7 +255,7 @@ function moduleDocuments(json: any, vars: Record<string, Variable>, settings: re
   const limits = Object.entries(PLAN_TIME_LIMITS).map(([env, { variable, defaultMs }]) =>
     `${env} = tostring(min(coalesce(var.${variable}, ${defaultMs / 1000}) * 1000, ${DRIFT_CHECK_TIMEOUT_MS}))`);
   const driftData = {
-    '//': 'The opt-in drift check: the handler\'s drift-query for the pair the step made, within the plan-time limits.',
+    [COMMENT]: 'The opt-in drift check: the handler\'s drift-query for the pair the step made, within the plan-time limits.',
     count: `\${var.drift_check ? length(${step}) : 0}`,
     program: [...PROGRAM, 'drift-query'],
     query: `\${merge({ ${Object.entries(fixedQuery).map(([key, template]) => `${key} = ${expressionOf(template)}`).join(', ')} }, `
@@ -280,7 +280,7 @@ function moduleDocuments(json: any, vars: Record<string, Variable>, settings: re
       check,
     },
     'moved.tf': {
-      '//': 'The module\'s earlier versions made null_resources: taken over as they are, with no request (Terraform 1.9+, OpenTofu 1.9+).',
+      [COMMENT]: 'The module\'s earlier versions made null_resources: taken over as they are, with no request (Terraform 1.9+, OpenTofu 1.9+).',
       moved: [ASSOCIATION, STEP].map((name) => ({ from: `null_resource.${name}`, to: `terraform_data.${name}` })),
     },
     'outputs.tf': { output: outputs() },

@@ -161,8 +161,8 @@ ${table(['Name', 'Type'], resources)}
 ## Inputs
 
 ${table(['Name', 'Description', 'Type', 'Default', 'Required'], Object.entries(inputs.variables).map(([name, v]) => [
-    `<a name="input_${name}"></a> [${name}](#input_${name})`, described(v), `\`${v.type}\``, shown(v), 'default' in v ? 'no' : 'yes',
-  ]))}
+  `<a name="input_${name}"></a> [${name}](#input_${name})`, described(v), `\`${v.type}\``, shown(v), 'default' in v ? 'no' : 'yes',
+]))}
 
 ## Outputs
 

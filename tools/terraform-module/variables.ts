@@ -121,7 +121,12 @@ function idRule(field: IdField, optional: boolean, valid: string): Rule {
   const name = snakeCase(field);
   const ref = `var.${name}`;
   const check = matches(ID_RULES[field].pattern, ref);
-  return { variable: name, condition: optional ? orNull(ref, check) : check, message: message(checkId(field, BAD, name), ref), failing: { [name]: valid.toUpperCase() } };
+  return {
+    variable: name,
+    condition: optional ? orNull(ref, check) : check,
+    message: message(checkId(field, BAD, name), ref),
+    failing: { [name]: valid.toUpperCase() },
+  };
 }
 
 function rangeRule(name: string, others: Record<string, unknown> = {}): Rule {
@@ -206,7 +211,7 @@ export const RULES: readonly Rule[] = [
     variable: 'max_requests_per_second',
     // As isRequestsPerSecond: at most 4 digits, 3 decimals, above 0 and at most 1000.
     condition: orNull('var.max_requests_per_second',
-      `can(regex("^[0-9]{1,4}(\\\\.[0-9]{1,3})?$", tostring(var.max_requests_per_second))) && var.max_requests_per_second > 0 && var.max_requests_per_second <= 1000`),
+      'can(regex("^[0-9]{1,4}(\\\\.[0-9]{1,3})?$", tostring(var.max_requests_per_second))) && var.max_requests_per_second > 0 && var.max_requests_per_second <= 1000'),
     message: `Invalid max_requests_per_second \${jsonencode(var.max_requests_per_second)}: expected ${REQUESTS_PER_SECOND_EXPECTED}.`,
     failing: { max_requests_per_second: 0.0005 },
   },
