@@ -1,9 +1,8 @@
 /**
  * The Terraform module generated from the construct (tools/terraform-module), as an HCL user runs it:
- * the README's example, a root module that calls it with `for_each` over two images, applied, planned,
- * changed and destroyed by real Terraform and OpenTofu against the emulator, counting the relations
- * the emulator holds after each step. The module is generated from this checkout's jsii assembly and
- * handler bundle, as `npm run package:terraform` does.
+ * taken out of the packed npm tarball, called by the README's example (a root module with `for_each`
+ * over two images), applied, planned, changed and destroyed by real Terraform and OpenTofu against the
+ * emulator, counting the relations the emulator holds, and the requests it got, after each step.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -11,9 +10,10 @@ import * as path from 'node:path';
 import { EmulatorProcess, startEmulatorProcess } from '../../src/emulator/process';
 import type { FaultRule } from '../../src/emulator/server';
 import { DEMO_AGENCY, DEMO_CREDENTIALS } from '../../src/emulator/server';
-import { EXAMPLE, MODULE_NAME, writeModule } from '../../tools/terraform-module';
+import { MODULE_NAME } from '../../tools/terraform-module';
+import { STEP_ADDRESS } from '../../tools/terraform-module/module';
 import { availableClis, Cli, Workspace } from '../e2e/workspace';
-import { ensureJsiiAssembly } from '../python/artifacts';
+import { PackedModule, packedModule } from './packed-module';
 
 const FPGA_IMAGE_ID = '4010a32b5f231f04015f24259efd0429';
 const IMAGE_A = '18efee75-e058-4c52-a49c-9e3ba4d1c8de';
@@ -23,40 +23,61 @@ const POST_LOST: FaultRule = { method: 'POST', path: '/association', action: 're
 
 let emulator: EmulatorProcess;
 let clis: Cli[];
+let packed: PackedModule;
 let moduleDir: string;
+/** The README's example, calling the module beside it (`./fpga-image-association`) instead of `../..`. */
 let example: string;
 
 beforeAll(async () => {
   clis = await availableClis();
-  await ensureJsiiAssembly();
-  moduleDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fpga-module-')), MODULE_NAME);
-  writeModule(moduleDir);
-  example = fs.readFileSync(EXAMPLE, 'utf8');
+  packed = await packedModule();
+  moduleDir = packed.dir;
+  example = mustReplace(fs.readFileSync(path.join(moduleDir, 'examples', 'for_each', 'main.tf'), 'utf8'), 'source   = "../.."', `source   = "./${MODULE_NAME}"`);
   emulator = await startEmulatorProcess();
 }, 600_000);
 afterAll(async () => {
   await emulator?.stop();
-  if (moduleDir) fs.rmSync(path.dirname(moduleDir), { recursive: true, force: true });
+  packed?.cleanup();
 });
+
+function mustReplace(text: string, from: string, to: string): string {
+  if (!text.includes(from)) throw new Error(`expected ${JSON.stringify(from)} in:\n${text}`);
+  return text.split(from).join(to);
+}
 beforeEach(() => emulator.control.reset());
 
-test('the README shows the example the tests run, and the variables of every prop', () => {
+test('the npm package ships the module: configuration, programs, examples, tests and a README in the terraform-docs layout', () => {
+  const shipped = packed.files.filter((f) => f.startsWith(`terraform/${MODULE_NAME}/`)).map((f) => f.slice(`terraform/${MODULE_NAME}/`.length)).sort();
+  expect(shipped).toEqual([
+    'README.md', 'examples/assume_role/main.tf', 'examples/basic/main.tf', 'examples/for_each/main.tf', 'handler.js', 'handler.js.LICENSE.txt',
+    'main.tf', 'moved.tf', 'node-launcher.sh', 'outputs.tf', 'tests/module.tftest.hcl', 'tests/validation.tftest.hcl', 'variables.tf', 'versions.tf',
+  ]);
   const readme = fs.readFileSync(path.join(moduleDir, 'README.md'), 'utf8');
-  expect(/```hcl\n([\s\S]*?)```/.exec(readme)?.[1].trim()).toBe(example.trim());
+  expect(/```hcl\n([\s\S]*?)```/.exec(readme)?.[1].trim()).toBe(fs.readFileSync(path.join(moduleDir, 'examples', 'for_each', 'main.tf'), 'utf8').trim());
+  expect(readme.match(/^## .*/gm)).toEqual(expect.arrayContaining(['## Requirements', '## Providers', '## Modules', '## Resources', '## Inputs', '## Outputs']));
+  expect(readme).toContain('#where-terraform-runs');
+  expect(readme).toMatch(/Set `enabled = false` and apply/);
+  for (const resource of ['terraform_data.association', 'terraform_data.associate', 'data.external.drift_check']) expect(readme).toContain(`| ${resource} |`);
   const variables = fs.readFileSync(path.join(moduleDir, 'variables.tf'), 'utf8');
   const names = [...variables.matchAll(/^variable "(\w+)"/gm)].map((m) => m[1]).sort();
-  expect(names).toEqual(expect.arrayContaining([
+  expect(names).toEqual([
     'assume_role', 'attempt_timeout_seconds', 'drift_check', 'enabled', 'endpoint', 'fpga_image_id', 'image_id',
-    'max_attempts', 'max_requests_per_second', 'node_executable', 'project_id', 'region', 'total_timeout_seconds',
-  ]));
-  // No provider block, so that callers may use for_each; the providers are still required.
-  const all = ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf'].map((f) => fs.readFileSync(path.join(moduleDir, f), 'utf8')).join('\n');
+    'max_attempts', 'max_requests_per_second', 'project_id', 'region', 'total_timeout_seconds',
+  ]);
+  for (const name of names) expect(readme).toContain(`[${name}](#input_${name})`);
+  // No provider block, so that callers may use for_each; terraform_data is built in, the drift check needs external.
+  const all = ['main.tf', 'variables.tf', 'outputs.tf', 'versions.tf', 'moved.tf'].map((f) => fs.readFileSync(path.join(moduleDir, f), 'utf8')).join('\n');
   expect(all).not.toMatch(/^provider /m);
+  expect(all).not.toMatch(/null_resource"|resource "null_resource/);
   const versions = fs.readFileSync(path.join(moduleDir, 'versions.tf'), 'utf8');
-  expect(versions).toMatch(/required_providers \{[\s\S]*null *= \{/);
-  expect(versions).toMatch(/required_providers \{[\s\S]*external *= \{/);
-  expect(fs.existsSync(path.join(moduleDir, 'handler.js'))).toBe(true);
-  expect(fs.existsSync(path.join(moduleDir, 'handler.js.LICENSE.txt'))).toBe(true);
+  expect(versions).toMatch(/required_version = ">= 1\.9\.0"/);
+  expect([...versions.matchAll(/^ {4}(\w+) = \{/gm)].map((m) => m[1])).toEqual(['external']);
+  // What runs is named by the configuration: the launcher and the handler beside it, nothing from a variable or the state.
+  expect(all.match(/interpreter\s*=.*/g)).toEqual([
+    'interpreter = ["sh", "${path.module}/node-launcher.sh", "${path.module}/handler.js"]',
+    'interpreter = ["sh", "${path.module}/node-launcher.sh", "${path.module}/handler.js"]',
+  ]);
+  expect(all).toMatch(/program = \["sh", "\$\{path.module\}\/node-launcher.sh", "\$\{path.module\}\/handler.js", "drift-query"\]/);
 });
 
 /** The example with its module block (and the output that reads it) deleted, as the removal rule's last step says. */
@@ -120,7 +141,7 @@ describe.each(each())('%s', (name) => {
 
   const relations = async () => (await emulator.control.relations()).map((r) => r.imageId).sort();
 
-  test('for_each over two images: apply, plan unchanged, settings and the drift check replace nothing, drop an image, enabled = false, delete the block, destroy', async () => {
+  test('for_each over two images: apply, plan unchanged, settings and the drift check updated in place, drop an image, enabled = false, delete the block, destroy', async () => {
     const root = await rootModule([IMAGE_A, IMAGE_B]);
     if (!root) return;
     const { ws, vars, config } = root;
@@ -132,19 +153,28 @@ describe.each(each())('%s', (name) => {
       });
       expect(await ws.planExitCode()).toBe(0);
 
-      // Settings live in the association's triggers with ignore_changes: changing them replaces nothing.
+      // Settings are the association's input: a change is an update in place, with no request but the drift check's queries.
       config(withArguments(example, ['max_attempts  = 5', 'attempt_timeout_seconds = 10', 'drift_check   = true']));
+      const before = (await emulator.control.requests()).length;
+      const updated = await ws.apply();
+      expect(updated.stdout).toMatch(/Apply complete! Resources: 0 added, 2 changed, 0 destroyed/);
+      expect((await emulator.control.requests()).slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
       const checked = await ws.run(['plan', '-detailed-exitcode', '-input=false', '-no-color']);
       expect({ status: checked.status, warned: /no longer associated/.test(checked.stdout + checked.stderr) }).toEqual({ status: 0, warned: false });
+      // The drift check's limits come from the timeout variables, within its own 30 s.
+      const shown = JSON.parse((await ws.mustRun(['show', '-json', '-no-color'])).stdout);
+      const queries = shown.values.root_module.child_modules.flatMap((m: any) => m.resources).filter((r: any) => r.type === 'external').map((r: any) => r.values.query);
+      expect(queries.map((q: any) => [q.FPGA_ASSOC_ATTEMPT_TIMEOUT_MS, q.FPGA_ASSOC_TOTAL_TIMEOUT_MS, q.FPGA_ASSOC_MAX_ATTEMPTS])).toEqual([['10000', '30000', '5'], ['10000', '30000', '5']]);
 
       // Removed outside Terraform: the drift check warns with the step to replace, and replacing it associates again.
       await emulator.control.reset();
       const drift = await ws.run(['plan', '-input=false', '-no-color']);
       expect(drift.status).toBe(0);
-      expect((drift.stdout + drift.stderr).replace(/\s+/g, ' ')).toMatch(
-        new RegExp(`FPGA image ${FPGA_IMAGE_ID} is no longer associated with ECS image ${IMAGE_A}[\\s\\S]*-replace='<this module's address>\\.null_resource\\.associate\\[0\\]'`),
+      expect((drift.stdout + drift.stderr).replace(/\s+/g, ' ')).toContain(
+        `FPGA image ${FPGA_IMAGE_ID} is no longer associated with ECS image ${IMAGE_A}, although the Terraform state says it is: it was removed outside Terraform. `
+        + `To associate them again, run: terraform apply -replace='<this module's address>.${STEP_ADDRESS}'`,
       );
-      expect((await ws.apply([`-replace=module.fpga_image_association["${IMAGE_A}"].null_resource.associate[0]`])).status).toBe(0);
+      expect((await ws.apply([`-replace=module.fpga_image_association["${IMAGE_A}"].${STEP_ADDRESS}`])).status).toBe(0);
       expect(await relations()).toEqual([IMAGE_A]);
 
       // Dropping a key disassociates that image only (B is already gone from the cloud: the disassociate finds it gone).
@@ -179,6 +209,53 @@ describe.each(each())('%s', (name) => {
       config(withoutModuleBlock(example));
       expect((await ws.apply()).status).toBe(0);
       expect(await relations()).toEqual([IMAGE_A]);
+    } finally {
+      ws.cleanup();
+    }
+  });
+
+  test('a setting changed after apply: updated in place without a request, and the next destroy uses it', async () => {
+    const root = await rootModule([IMAGE_A], { HW_AUTH_URL: emulator.url });
+    if (!root) return;
+    const { ws, config } = root;
+    const since = async (from: number) => (await emulator.control.requests()).slice(from).map((r) => `${r.method} ${r.path.split('?')[0]}`);
+    try {
+      expect((await ws.apply()).status).toBe(0);
+      expect(await relations()).toEqual([IMAGE_A]);
+      config(withArguments(example, [`assume_role   = { agency_name = "${DEMO_AGENCY.agencyName}", domain_name = "${DEMO_AGENCY.domainName}" }`, 'max_attempts  = 4']));
+      let from = (await emulator.control.requests()).length;
+      const updated = await ws.apply();
+      expect(updated.stdout).toMatch(/module.fpga_image_association\[".*"\].terraform_data.association\[0\] will be updated in-place/);
+      expect(updated.stdout).toMatch(/Apply complete! Resources: 0 added, 1 changed, 0 destroyed/);
+      expect(await since(from)).toEqual([]);
+      expect(await ws.planExitCode()).toBe(0);
+      from = (await emulator.control.requests()).length;
+      expect((await ws.destroy()).status).toBe(0);
+      expect(await relations()).toEqual([]);
+      // The destroy acted as the agency set after the association was made.
+      const association = `/v1/${emulator.projectId}/cloudservers/fpga_image/${FPGA_IMAGE_ID}/association`;
+      expect(await since(from)).toEqual(['POST /v3.0/OS-CREDENTIAL/securitytokens', `DELETE ${association}`]);
+    } finally {
+      ws.cleanup();
+    }
+  });
+
+  test('what runs is the configuration\'s: the state names no program, and the module moved elsewhere still destroys', async () => {
+    const root = await rootModule([IMAGE_A]);
+    if (!root) return;
+    const { ws, config } = root;
+    try {
+      expect((await ws.apply()).status).toBe(0);
+      const state = fs.readFileSync(path.join(ws.dir, 'terraform.tfstate'), 'utf8');
+      for (const program of ['node-launcher', 'handler.js', 'interpreter']) expect({ program, inState: state.includes(program) }).toEqual({ program, inState: false });
+      // The key stays, for states taken over from the module's null_resource (where it is ignored): never a value.
+      expect(state).toMatch(/"node_executable": null/);
+      // The module's directory changes (a new version vendored elsewhere, a new runner's checkout): destroy runs what the configuration names now.
+      fs.renameSync(path.join(ws.dir, MODULE_NAME), path.join(ws.dir, 'vendored'));
+      config(mustReplace(example, `./${MODULE_NAME}`, './vendored'));
+      await ws.init();
+      expect((await ws.destroy()).status).toBe(0);
+      expect(await relations()).toEqual([]);
     } finally {
       ws.cleanup();
     }

@@ -5,8 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MODULE_NAME, writeModule } from '../../tools/terraform-module';
-import { PACKAGED } from '../../tools/terraform-module/main';
+import { MODULE_NAME, PACKAGED, writeModule } from '../../tools/terraform-module';
 import { ensureJsiiAssembly, run, withBuildLock } from '../python/artifacts';
 
 const ROOT = path.join(__dirname, '..', '..');

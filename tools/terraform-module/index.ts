@@ -14,6 +14,8 @@ import { RULES } from './variables';
 
 const ROOT = path.join(__dirname, '..', '..');
 export const MODULE_NAME = 'fpga-image-association';
+/** Where the npm package holds the module (written by the compile's last step, tools/terraform-module/main.ts). */
+export const PACKAGED = path.join(ROOT, 'terraform', MODULE_NAME);
 /** Hand-written parts of the module, copied as they are: examples/<name>/main.tf and tests/module.tftest.hcl. */
 const STATIC = ['examples', 'tests'];
 /** The examples, by name; for_each is the one the README shows and the lifecycle tests run. */

@@ -9,11 +9,9 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MODULE_NAME, writeModule } from '.';
+import { MODULE_NAME, PACKAGED, writeModule } from '.';
 
 const ROOT = path.join(__dirname, '..', '..');
-/** Where the npm package holds the module. */
-export const PACKAGED = path.join(ROOT, 'terraform', MODULE_NAME);
 
 if (process.argv.includes('--archive')) {
   if (!fs.existsSync(path.join(PACKAGED, 'main.tf'))) throw new Error(`${path.relative(ROOT, PACKAGED)}/ is missing: \`npm run compile\` writes it`);
