@@ -13,7 +13,7 @@ test('a string that is one interpolation is the bare expression; others are quot
       },
     },
   });
-  expect(hcl).toContain('count    = var.enabled ? 1 : 0');
+  expect(hcl).toContain('count = var.enabled ? 1 : 0');
   expect(hcl).toContain('plain   = "say \\"hi\\"\\\\"');
   expect(hcl).toContain('mixed   = "x-${lookup(self.triggers, "k", "")}-y"');
   expect(hcl).toContain('escaped = "$${not} %%{this}"');
@@ -26,6 +26,35 @@ test('a nested template inside an interpolation is copied as it is', () => {
   expect(renderHcl({ output: { o: { value: message } } })).toContain(`value = ${message.slice(2, -1)}`);
 });
 
+test('terraform fmt\'s layout: one-line attributes aligned in runs, a multi-line one alone; comments at the top; moved blocks', () => {
+  const hcl = renderHcl({
+    '//': 'top',
+    'resource': { terraform_data: { a: { '//': ['why', 'and more'], 'count': '${var.n}', 'triggers_replace': { a: 1, bbb: 2 }, 'input': 'x', 'long_name': [] } } },
+    'moved': [{ from: 'null_resource.a', to: 'terraform_data.a' }],
+  });
+  expect(hcl).toBe([
+    '# top',
+    '',
+    'resource "terraform_data" "a" {',
+    '  # why',
+    '  # and more',
+    '  count = var.n',
+    '  triggers_replace = {',
+    '    a   = 1',
+    '    bbb = 2',
+    '  }',
+    '  input     = "x"',
+    '  long_name = []',
+    '}',
+    '',
+    'moved {',
+    '  from = null_resource.a',
+    '  to   = terraform_data.a',
+    '}',
+    '',
+  ].join('\n'));
+});
+
 test('an unknown block type is an error, not a guess', () => {
-  expect(() => renderHcl({ moved: {} })).toThrow(/no rendering for a top-level "moved" block/);
+  expect(() => renderHcl({ removed: {} })).toThrow(/no rendering for a top-level "removed" block/);
 });

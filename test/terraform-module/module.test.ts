@@ -7,13 +7,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { PackedModule, packedModule } from './packed-module';
 import { EmulatorProcess, startEmulatorProcess } from '../../src/emulator/process';
 import type { FaultRule } from '../../src/emulator/server';
 import { DEMO_AGENCY, DEMO_CREDENTIALS } from '../../src/emulator/server';
 import { MODULE_NAME } from '../../tools/terraform-module';
 import { STEP_ADDRESS } from '../../tools/terraform-module/module';
 import { availableClis, Cli, Workspace } from '../e2e/workspace';
-import { PackedModule, packedModule } from './packed-module';
 
 const FPGA_IMAGE_ID = '4010a32b5f231f04015f24259efd0429';
 const IMAGE_A = '18efee75-e058-4c52-a49c-9e3ba4d1c8de';
