@@ -5,7 +5,6 @@
  * emulator, counting the relations the emulator holds, and the requests it got, after each step.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { PackedModule, packedModule } from './packed-module';
 import { EmulatorProcess, startEmulatorProcess } from '../../src/emulator/process';

@@ -44,7 +44,7 @@ export function writeModule(dir: string, assemblyFile = path.join(ROOT, '.jsii')
     examples: EXAMPLES,
     variables: documents['variables.tf'].variable,
     outputs: documents['outputs.tf'].output,
-    resources: documents['main.tf'],
+    resources: { resource: documents['main.tf'].resource, data: documents['main.tf'].data },
     requiredProviders: terraform.required_providers,
     requiredVersion: terraform.required_version,
   }));
