@@ -280,7 +280,7 @@ function moduleDocuments(json: any, vars: Record<string, Variable>, settings: re
       check,
     },
     'moved.tf': {
-      [COMMENT]: 'The module\'s earlier versions made null_resources: taken over as they are, with no request (Terraform 1.9+, OpenTofu 1.9+).',
+      [COMMENT]: 'The module\'s earlier versions made null_resources: taken over as they are, with no request (Terraform 1.9+, OpenTofu 1.10+).',
       moved: [ASSOCIATION, STEP].map((name) => ({ from: `null_resource.${name}`, to: `terraform_data.${name}` })),
     },
     'outputs.tf': { output: outputs() },

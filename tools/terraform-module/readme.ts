@@ -134,14 +134,14 @@ about such a pair (within the timeout variables, at most 30 seconds a pair).
 Earlier versions of this module made two \`null_resource\`s per association. \`moved.tf\` takes their state
 over as it is: the first plan shows the association updated in place (its \`input\` is written) and
 nothing else, and the apply sends no request. Until that apply, a destroy reads the environment from the
-moved triggers. This needs Terraform 1.9+ or OpenTofu 1.9+ (moving a \`null_resource\` to
-\`terraform_data\`); the tests take over a state applied by the previous module with both CLIs.
+moved triggers. This needs Terraform 1.9+ or OpenTofu 1.10+ (moving a \`null_resource\` to
+\`terraform_data\`: hashicorp/terraform#35163, opentofu/opentofu#2481); the tests take over a state applied by the previous module with both CLIs.
 
 ## Requirements
 
 ${table(['Name', 'Version'], [['terraform', inputs.requiredVersion], ...providers.map(([name, p]) => [name, p.version])])}
 
-OpenTofu ${inputs.requiredVersion} works as well (it checks the same \`required_version\`).
+OpenTofu 1.10+ works as well: it checks the same \`required_version\`, but its 1.9 cannot take the \`moved\` blocks.
 
 ## Providers
 

@@ -115,7 +115,9 @@ function message(text: string | undefined, ref: string, sample = BAD): string {
 
 /** `condition`, true where `ref` is null (an optional value left unset). */
 const orNull = (ref: string, condition: string) => `${ref} == null ? true : ${condition}`;
-const matches = (pattern: RegExp, ref: string) => `can(regex(${JSON.stringify(pattern.source)}, ${ref}))`;
+/** A pattern as an HCL string for RE2: JavaScript's source escapes `/`, which RE2 need not. */
+const re2 = (pattern: RegExp) => JSON.stringify(pattern.source.replace(/\\\//g, '/'));
+const matches = (pattern: RegExp, ref: string) => `can(regex(${re2(pattern)}, ${ref}))`;
 
 function idRule(field: IdField, optional: boolean, valid: string): Rule {
   const name = snakeCase(field);
@@ -186,13 +188,13 @@ export const RULES: readonly Rule[] = [
   },
   {
     variable: 'endpoint',
-    condition: orNull('var.endpoint', `!can(regex(${JSON.stringify(PLAIN_HTTP.source)}, var.endpoint)) ? true : ${matches(ENDPOINT, 'var.endpoint')}`),
+    condition: orNull('var.endpoint', `!can(regex(${re2(PLAIN_HTTP)}, var.endpoint)) ? true : ${matches(ENDPOINT, 'var.endpoint')}`),
     message: message(checkEndpoint('http://example.com').error, 'var.endpoint', 'http://example.com'),
     failing: { endpoint: 'http://ecs.cn-north-1.myhuaweicloud.com' },
   },
   {
     variable: 'endpoint',
-    condition: orNull('var.endpoint', `can(regex(${JSON.stringify(PLAIN_HTTP.source)}, var.endpoint)) ? true : ${matches(ENDPOINT, 'var.endpoint')}`),
+    condition: orNull('var.endpoint', `can(regex(${re2(PLAIN_HTTP)}, var.endpoint)) ? true : ${matches(ENDPOINT, 'var.endpoint')}`),
     message: message(checkEndpoint(BAD).error, 'var.endpoint'),
     failing: { endpoint: 'https://ecs.cn-north-1.myhuaweicloud.com/v1' },
   },
