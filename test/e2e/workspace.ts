@@ -54,7 +54,7 @@ export interface Interruption {
 
 /**
  * Where a workspace's commands run when not as this process: a simulated runner (test/runner). Its environment
- * replaces this process's, and its user, if any, runs them and is given the workspace before each.
+ * replaces this process's (and wins over the CLI's), and its user, if any, runs them and is given the workspace before each.
  */
 export interface Host {
   readonly env: Readonly<Record<string, string>>;
@@ -101,7 +101,7 @@ export class Workspace {
     this.host?.adopt(this.outdir);
     const child = spawn(this.cli.binary, args, {
       cwd: this.dir,
-      env: { ...(this.host?.env ?? inherited), ...this.cli.env, ...FAST_RETRIES, ...this.env, ...extraEnv },
+      env: { ...(this.host ? { ...this.cli.env, ...this.host.env } : { ...inherited, ...this.cli.env }), ...FAST_RETRIES, ...this.env, ...extraEnv },
       uid: this.host?.user?.uid,
       gid: this.host?.user?.gid,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -41,7 +41,8 @@ let announced = false;
 /** A fresh runner: its own home (never fetched anything) and PATH; the same user for every runner of a test run. */
 export async function createRunner(options: RunnerOptions = {}): Promise<Runner> {
   const { user, userName } = runnerUser();
-  const programs = new Map((await ensureToolchain()).clis.map((c) => [c.binaryName as string, c.binary]));
+  const toolchain = await ensureToolchain();
+  const programs = new Map(toolchain.clis.map((c) => [c.binaryName as string, c.binary]));
   machinePrograms().forEach((file, name) => programs.has(name) || programs.set(name, file));
 
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fpga-runner-'));
@@ -51,7 +52,9 @@ export async function createRunner(options: RunnerOptions = {}): Promise<Runner>
   fs.mkdirSync(bin, { mode: 0o755 });
   fs.mkdirSync(home, { mode: 0o700 });
   programs.forEach((file, name) => fs.symlinkSync(file, path.join(bin, name)));
-  if (user) fs.chownSync(home, user.uid, user.gid);
+  const pluginCache = path.join(root, 'plugin-cache');
+  linkTree(toolchain.pluginCacheDir, pluginCache);
+  if (user) [home, pluginCache].forEach((dir) => chownTree(dir, user.uid, user.gid));
   if (!announced) {
     announced = true;
     process.stderr.write(`[runner] a PATH of ${programs.size} programs without ${ABSENT_PROGRAMS.join(', ')}; a fresh HOME; commands run as ${userName}\n`);
@@ -65,6 +68,7 @@ export async function createRunner(options: RunnerOptions = {}): Promise<Runner>
     LOGNAME: name,
     // The network rule, which test/setup-jest.ts sets for every process the tests start: this environment replaces theirs.
     [INPUT_ENV.metadataEndpoint]: METADATA_OFF,
+    TF_PLUGIN_CACHE_DIR: pluginCache,
     ...(options.registry === undefined ? {} : { npm_config_registry: options.registry }),
   };
   return {
@@ -118,6 +122,19 @@ function isExecutableFile(file: string): boolean {
     return fs.statSync(file).isFile();
   } catch {
     return false;
+  }
+}
+
+/**
+ * The toolchain's plugin cache as the runner's own: directories of its own, files linked, so that the providers are
+ * not fetched again and the runner's user may write there (OpenTofu puts a lock file beside each provider it takes).
+ */
+function linkTree(from: string, to: string): void {
+  fs.mkdirSync(to, { recursive: true });
+  for (const entry of fs.existsSync(from) ? fs.readdirSync(from, { withFileTypes: true }) : []) {
+    const [source, target] = [path.join(from, entry.name), path.join(to, entry.name)];
+    if (entry.isDirectory()) linkTree(source, target);
+    else if (!entry.name.endsWith('.lock')) fs.symlinkSync(source, target);
   }
 }
 
