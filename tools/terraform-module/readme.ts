@@ -59,6 +59,9 @@ that runs the handler where Terraform runs (a Node 20.19+ on \`PATH\`, else the 
 from the npm registry and verified; \`FPGA_ASSOC_NODE=local\` or an absolute path decides otherwise).
 Nothing in the state says what runs. Which runners have Node, and what to set on each: see
 ["Where Terraform runs"](${PACKAGE}#where-terraform-runs) in the library's README.
+On Windows, Terraform needs an \`sh\` on \`PATH\` (Git for Windows or WSL) to run the module: a destroy-time
+provisioner can read only its own resource, so what runs cannot be a variable without being in the state (the
+construct's \`nodeExecutable\` is the Windows path for CDKTF).
 
 ## Usage
 
