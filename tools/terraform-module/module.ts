@@ -189,12 +189,16 @@ function moduleDocuments(json: any, vars: Record<string, Variable>, settings: re
     region: '${var.project_id != null ? "" : var.region != null ? var.region : try(regex("^https://ecs\\\\.([a-z0-9-]+)\\\\.myhuaweicloud\\\\.com$", var.endpoint)[0], "")}',
   };
   if (Object.keys(identity).sort().join() !== identityKeys.join()) throw new Error(`the construct's identity triggers are ${identityKeys}, not ${Object.keys(identity)}`);
-  const environmentOf = (pair: string) => Object.entries(identityEnv).map(([env, key]) => `${env} = ${pair}.${key}`).join(', ');
   const locals = {
-    [COMMENT]: 'What the handler is given: the identity, then each setting that is set (unset, the runner\'s FPGA_ASSOC_* or the handler\'s default applies).',
+    [COMMENT]: [
+      'What the handler is given: the identity, then each setting that is set (null, unset: the FPGA_ASSOC_* variable',
+      'of the runner, or the handler\'s default, applies).',
+    ],
     identity,
-    settings: `\${{ for name, value in { ${settings.map((s) => `${s.env} = ${s.expression}`).join(', ')} } : name => value if value != null }}`,
-    environment: `\${merge({ ${environmentOf('local.identity')} }, local.settings)}`,
+    setting_values: Object.fromEntries(settings.map((s) => [s.env, `\${${s.expression}}`])),
+    settings: '${{ for name, value in local.setting_values : name => value if value != null }}',
+    identity_environment: Object.fromEntries(Object.entries(identityEnv).map(([env, key]) => [env, `\${local.identity.${key}}`])),
+    environment: '${merge(local.identity_environment, local.settings)}',
   };
 
   const legacyEnvironment = [
