@@ -93,7 +93,8 @@ function description(prop: Prop, names: ReadonlySet<string>): string {
     .replace(/\bthe construct\b/g, 'the module block')).trim();
   const parts = [prop.docs.summary, prop.docs.remarks].filter((p): p is string => !!p).map(rename);
   const fields = 'struct' in prop.type ? prop.type.props.map((p) => `\`${snakeCase(p.name)}\`: ${rename(p.docs.summary ?? '')}${defaultText(p, rename)}`) : [];
-  const required = prop.optional ? defaultText(prop, rename) : ' Required.';
+  // A variable left null passes nothing: what the construct's docs call the default is then what applies.
+  const required = !prop.optional ? ' Required.' : MODULE_DEFAULTS.has(prop.name) ? defaultText(prop, rename) : defaultText(prop, rename).replace(' Default: ', ' When null: ');
   return [...parts, ...fields].join('\n\n').trim() + (required ? `\n\n${required.trim()}` : '');
 }
 
