@@ -31,7 +31,7 @@ export interface Runner extends Host {
   readonly nodeCache: string;
   /** Who runs the commands, for messages: `nobody (uid 65534)`. */
   readonly userName: string;
-  /** Puts `tarball`'s Node on the runner, off PATH, as a custom image would; resolves with its absolute path. */
+  /** Puts `tarball`'s Node on the runner (once), off PATH, as a custom image would; resolves with its absolute path. */
   installNode(tarball: PinnedTarball): Promise<string>;
   cleanup(): void;
 }
@@ -81,10 +81,12 @@ export async function createRunner(options: RunnerOptions = {}): Promise<Runner>
     adopt: (dir) => user && chownTree(dir, user.uid, user.gid),
     async installNode(tarball) {
       const opt = path.join(root, 'opt');
-      fs.mkdirSync(opt, { mode: 0o755 });
+      const node = path.join(opt, 'node', 'bin', 'node');
+      if (fs.existsSync(node)) return node;
+      fs.mkdirSync(opt, { recursive: true, mode: 0o755 });
       await run('tar', ['-xzf', tarball.file, '-C', opt, 'package/bin/node'], { cwd: opt });
       fs.renameSync(path.join(opt, 'package'), path.join(opt, 'node'));
-      return path.join(opt, 'node', 'bin', 'node');
+      return node;
     },
     cleanup: () => fs.rmSync(root, { recursive: true, force: true }),
   };
