@@ -12,21 +12,26 @@ import { CertificateDirectory } from '../test/security/certificates';
 
 /**
  * Wall and CPU time of one handler process (one signed request to the loopback emulator) against
- * the floor, interleaved in one run. The "floor" is the least any Node program that makes one
+ * the floor, interleaved in one run. The handler runs as Terraform runs it, `sh node-launcher.sh
+ * handler.js <operation>` (the launcher finds this Node on PATH), and beside it directly, `node
+ * handler.js associate`, for what the launcher costs. The "floor" is the least any Node program that makes one
  * HTTP request can cost: a `node:http` (or `node:https`) GET, no signing, no checks, no output.
  * Beside them: a bare `node -e 0`, and the least undici request (./undici-request.ts) with V8's
  * default flags and with the handler's `--liftoff-only`, which say what undici itself costs.
  */
 
 const LIMIT = 1.5;
+/** A run through the launcher against a direct one. */
+const LAUNCHER_LIMIT = 1.1;
 /**
  * `cold` is an associate run without the code cache (FPGA_ASSOC_CODE_CACHE=off), as a machine's first
  * run is; the other handler runs use the cache, made by a first run before the rounds.
+ * `direct` is an associate run without the launcher, `node handler.js associate`.
  * `compare` is an associate run of the --compare bundle, for a before/after.
  */
-type Variant = 'bare' | 'floor' | 'undici' | 'undiciLiftoff' | 'associate' | 'disassociate' | 'cold' | 'compare';
+type Variant = 'bare' | 'floor' | 'undici' | 'undiciLiftoff' | 'associate' | 'disassociate' | 'cold' | 'direct' | 'compare';
 /** The variants whose CPU time is measured too, in separate runs. */
-const CPU_VARIANTS = ['bare', 'floor', 'undici', 'undiciLiftoff', 'associate'] as const;
+const CPU_VARIANTS = ['bare', 'floor', 'undici', 'undiciLiftoff', 'associate', 'direct'] as const;
 
 const FLOOR_SCRIPT = "const url = process.env.FPGA_ASSOC_ENDPOINT; require(url.startsWith('https:') ? 'node:https' : 'node:http').get(`${url}/v1/floor`, (r) => r.resume())";
 
@@ -37,6 +42,8 @@ export interface HandlerRunEnvironment {
   readonly ratio: number;
   /** The floor's median over the bare run's. */
   readonly floorRatio: number;
+  /** Median of the associate runs through the launcher over the median of the direct ones. */
+  readonly launcherRatio?: number;
   /** CPU time (user + system, every thread) of the CPU_VARIANTS, when measured. */
   readonly cpu?: Partial<Record<Variant, Summary>>;
 }
@@ -84,15 +91,18 @@ async function measure(context: BenchContext, setup: Setup): Promise<HandlerRunE
     [INPUT_ENV.codeCache]: path.join(context.buildDir, `code-cache-${setup.name.replace(/\W+/g, '-')}`),
   };
   const undici = undiciRequestBundle(context);
+  const node = (...args: string[]) => [process.execPath, ...args];
+  const launched = (...args: string[]) => ['sh', context.nodeLauncher, ...args];
   const commands: Record<Variant, string[]> = {
-    bare: ['-e', '0'],
-    floor: ['-e', FLOOR_SCRIPT],
-    undici: [undici],
-    undiciLiftoff: [undici],
-    associate: [context.handlerBundle, 'associate'],
-    disassociate: [context.handlerBundle, 'disassociate'],
-    cold: [context.handlerBundle, 'associate'],
-    compare: [context.compareBundle ?? '', 'associate'],
+    bare: node('-e', '0'),
+    floor: node('-e', FLOOR_SCRIPT),
+    undici: node(undici),
+    undiciLiftoff: node(undici),
+    associate: launched(context.handlerBundle, 'associate'),
+    disassociate: launched(context.handlerBundle, 'disassociate'),
+    cold: launched(context.handlerBundle, 'associate'),
+    direct: node(context.handlerBundle, 'associate'),
+    compare: launched(context.compareBundle ?? '', 'associate'),
   };
   const envOf = (variant: Variant): NodeJS.ProcessEnv => ({
     ...env,
@@ -101,13 +111,13 @@ async function measure(context: BenchContext, setup: Setup): Promise<HandlerRunE
     ...(variant === 'cold' ? { [INPUT_ENV.codeCache]: 'off' } : {}),
   });
   // The first run makes the code cache that the measured ones use.
-  const first = await timed(process.execPath, commands.associate, { env: envOf('associate') });
+  const first = await timed(commands.associate[0], commands.associate.slice(1), { env: envOf('associate') });
   if (first.code !== 0) throw new Error(`first handler run (${setup.name}) failed with exit code ${first.code}: ${first.stderr}`);
   const samples = await interleave(context.rounds(31, 15), setup.variants, async (variant) => {
     // Each run is the happy path, one request: a new pair to associate, an existing one to disassociate.
     const runEnv = envOf(variant);
     if (variant === 'disassociate') await setup.associate!(runEnv.FPGA_ASSOC_IMAGE_ID!);
-    const run = await timed(process.execPath, commands[variant], { env: runEnv });
+    const run = await timed(commands[variant][0], commands[variant].slice(1), { env: runEnv });
     // A run that fails fast would look cheap: every exit code is checked.
     if (run.code !== 0) throw new Error(`${variant} run (${setup.name}) failed with exit code ${run.code}: ${run.stderr}`);
     return run.ms;
@@ -118,6 +128,7 @@ async function measure(context: BenchContext, setup: Setup): Promise<HandlerRunE
     samples: Object.fromEntries(setup.variants.map((v) => [v, summarize(samples[v])])),
     ratio: median(handler) / median(samples.floor),
     floorRatio: median(samples.floor) / median(samples.bare),
+    launcherRatio: samples.direct ? median(samples.associate) / median(samples.direct) : undefined,
     cpu: setup.cpu ? await measureCpu(context, envOf, commands) : undefined,
   };
 }
@@ -131,7 +142,7 @@ async function measureCpu(
   commands: Record<Variant, string[]>,
 ): Promise<Samples | undefined> {
   const samples = await interleave(context.rounds(31, 15), CPU_VARIANTS, async (variant) =>
-    (await cpuTimed(process.execPath, commands[variant], { env: envOf(variant) })) ?? NaN);
+    (await cpuTimed(commands[variant][0], commands[variant].slice(1), { env: envOf(variant) })) ?? NaN);
   if (CPU_VARIANTS.some((v) => samples[v].some(Number.isNaN))) return undefined;
   return Object.fromEntries(CPU_VARIANTS.map((v) => [v, summarize(samples[v])]));
 }
@@ -148,7 +159,7 @@ async function overHttps(context: BenchContext): Promise<HandlerRunEnvironment |
         name: 'https',
         endpoint: emulator.url,
         env: { NODE_EXTRA_CA_CERTS: certFile },
-        variants: ['bare', 'associate', 'floor'],
+        variants: ['bare', 'associate', 'direct', 'floor'],
       });
     } finally {
       await emulator.stop();
@@ -167,7 +178,7 @@ export async function handlerRun(context: BenchContext): Promise<BenchResult> {
     name,
     endpoint: target.endpoint,
     env,
-    variants: ['bare', 'floor', ...more, 'associate', 'disassociate', 'cold', ...(context.compareBundle ? ['compare' as const] : [])],
+    variants: ['bare', 'floor', ...more, 'associate', 'disassociate', 'cold', 'direct', ...(context.compareBundle ? ['compare' as const] : [])],
     associate: (imageId) => emulator.control.addRelations([{ fpgaImageId: FPGA_IMAGE_ID, imageId }]),
   });
   const clean = await measure(context, { ...loopback('clean', {}, ['undici', 'undiciLiftoff']), cpu: true });
@@ -198,5 +209,16 @@ export async function handlerRun(context: BenchContext): Promise<BenchResult> {
       + 'Without `--liftoff-only`, V8 compiles llhttp a second time with TurboFan before the process may exit: '
       + `${ms(s.undici.median - s.undiciLiftoff.median)} more for the least undici request`,
   };
-  return { goals: [goal], data: { environments } };
+  const launcher: Goal = {
+    id: 'launcher',
+    name: 'handler run through the launcher vs `node handler.js`',
+    value: clean.launcherRatio!,
+    limit: LAUNCHER_LIMIT,
+    unit: '×',
+    detail: `associate: \`sh node-launcher.sh handler.js\` ${ms(s.associate.median)} vs \`node handler.js\` ${ms(s.direct.median)} wall, median of ${s.direct.n} interleaved rounds`
+      + (cpu ? `; CPU time ${ms(cpu.associate.median)} vs ${ms(cpu.direct.median)}` : '')
+      + (https?.launcherRatio ? `; over https ${https.launcherRatio.toFixed(2)}×` : ''),
+    why: `the launcher adds ${ms(s.associate.median - s.direct.median)}: a \`sh\` start, \`command -v node\`, and \`node --version\` to check the Node on PATH is 20.19+, before it hands over with \`exec\``,
+  };
+  return { goals: [goal, launcher], data: { environments } };
 }

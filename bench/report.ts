@@ -2,6 +2,7 @@ import type { ApplyDestroyData } from './apply-destroy';
 import type { BundleData } from './bundle';
 import type { CredentialsData } from './credentials';
 import type { CurvePoint } from './destroy-curve';
+import type { FirstFetchData } from './first-fetch';
 import type { HandlerRunEnvironment } from './handler-run';
 import { formatValue } from './lib/bench';
 import { mb, ms, Summary } from './lib/stats';
@@ -61,6 +62,7 @@ const RUN_LABELS: Readonly<Record<string, string>> = {
   associate: 'handler: associate',
   disassociate: 'handler: disassociate',
   cold: 'handler: associate, no code cache',
+  direct: 'handler: associate, `node handler.js` (no launcher)',
   compare: '--compare bundle: associate',
 };
 
@@ -78,6 +80,15 @@ function handlerSection(environments: readonly HandlerRunEnvironment[]): string 
     ];
   }));
   return tableOf(['environment', 'run', 'wall, median (p25–p75)', '× floor', '× bare', 'runs', 'CPU time, median (× floor)'], rows);
+}
+
+function firstFetchSection(data: FirstFetchData): string {
+  const { first, cached, download } = data.runMs;
+  return tableOf(['run of an empty program through the launcher, on a runner without Node', 'wall, median (p25–p75)', 'runs'], [
+    ['first run: fetch from the loopback mirror, verify, extract, run', spread(first), first.n],
+    ['later runs: the pinned Node from the cache', spread(cached), cached.n],
+    [`\`curl\` of the tarball alone (${mb(data.tarballBytes / 1024)}) from the same mirror`, spread(download), download.n],
+  ]);
 }
 
 function bundleSection(data: BundleData): string {
@@ -218,8 +229,10 @@ ${resultsSection(report)}
 
 ## Handler run
 
-One process per run, as Terraform starts it, one signed request to the loopback emulator (a new pair
-to associate, an existing one to disassociate), in rotating order each round with: the *floor*,
+One process per run, as Terraform starts it (\`sh node-launcher.sh handler.js <operation>\`, the launcher
+finding Node on PATH), one signed request to the loopback emulator (a new pair to associate, an existing
+one to disassociate), in rotating order each round with: the same associate run directly (\`node
+handler.js associate\`), for what the launcher costs; the *floor*,
 \`node -e "require('node:http').get(url, r => r.resume())"\`, the least any Node program that makes
 one HTTP request costs (no signing, checks or output), which the target is judged against; a bare
 \`node -e 0\`; and the *least undici request*, [bench/undici-request.ts](../bench/undici-request.ts):
@@ -231,6 +244,15 @@ is set (this machine sets it to the system bundle), every Node process, \`node -
 parses that file at start-up; that environment is shown for comparison.
 
 ${handlerSection(r['handler-run'].environments)}
+
+## First fetch of the pinned Node
+
+A runner without Node (test/runner's: every program but Node, a fresh HOME): the launcher's first run fetches the
+pinned Node from a loopback npm mirror serving the real tarball, checks its sha512, extracts it aside, checks that it
+runs, and renames it into the cache; later runs find it there. From a real mirror, add the download's time at the
+runner's bandwidth.
+
+${firstFetchSection(r['first-fetch'])}
 
 ## Bundle and module load
 

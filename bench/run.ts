@@ -12,6 +12,7 @@ import { applyDestroy } from './apply-destroy';
 import { bundle } from './bundle';
 import { credentials } from './credentials';
 import { destroyCurve } from './destroy-curve';
+import { firstFetch } from './first-fetch';
 import { handlerRun } from './handler-run';
 import { BenchContext, BenchResult, formatValue, Goal, met, verdict } from './lib/bench';
 import { describeMachine, Machine } from './lib/machine';
@@ -30,6 +31,7 @@ const RESULTS = path.join(ROOT, 'bench-results');
 const BENCHMARKS: Readonly<Record<string, (context: BenchContext) => Promise<BenchResult>>> = {
   'bundle': bundle,
   'handler-run': handlerRun,
+  'first-fetch': firstFetch,
   'synth': synth,
   'apply-destroy': applyDestroy,
   'plan': plan,
@@ -88,7 +90,10 @@ async function main(): Promise<number> {
   const inheritedCaCerts = process.env.NODE_EXTRA_CA_CERTS;
   delete process.env.NODE_EXTRA_CA_CERTS;
   const handlerBundle = path.join(ROOT, 'assets', 'handler.js');
-  if (!existsSync(handlerBundle)) throw new Error(`${handlerBundle} is missing: run \`npx projen bundle\` (npm run bench does)`);
+  const nodeLauncher = path.join(ROOT, 'assets', 'node-launcher.sh');
+  for (const file of [handlerBundle, nodeLauncher]) {
+    if (!existsSync(file)) throw new Error(`${file} is missing: run \`npx projen bundle\` (npm run bench does)`);
+  }
   const buildDir = path.join(RESULTS, 'build');
   mkdirSync(buildDir, { recursive: true });
 
@@ -103,6 +108,7 @@ async function main(): Promise<number> {
       quick: options.quick,
       lab,
       handlerBundle,
+      nodeLauncher,
       inheritedCaCerts,
       compareBundle: options.compare,
       rate: options.rate,

@@ -7,6 +7,8 @@ export interface BenchContext {
   readonly lab: Lab;
   /** assets/handler.js, as bundled by `npx projen bundle`. */
   readonly handlerBundle: string;
+  /** assets/node-launcher.sh, which runs the handler as Terraform runs it: `sh node-launcher.sh handler.js <operation>`. */
+  readonly nodeLauncher: string;
   /** NODE_EXTRA_CA_CERTS as the run found it; removed from this process's environment for everything else. */
   readonly inheritedCaCerts?: string;
   /** Another handler bundle to run beside assets/handler.js in handler-run (--compare): a before/after. */

@@ -36,13 +36,28 @@ recent() {
   [ "$major" -gt 20 ] || { [ "$major" -eq 20 ] && [ "$minor" -ge 19 ]; }
 }
 
+# Whether $1 is a Node.js 20.19+, as recent, remembered per binary in the cache: `node --version` costs more than the
+# rest of the launcher, and the same Node runs every handler. The note holds what `ls` says of the binary (inode, size,
+# time), so a replaced node is asked again; a note that cannot be read or written only means asking.
+checked() {
+  note=${cache:+$cache/checked-node}
+  if [ -n "$note" ] && [ -f "$note" ] && identity=$(ls -Lnli "$1" 2>/dev/null) \
+    && { IFS= read -r noted && IFS= read -r version; } <"$note" && [ "$noted" = "$identity" ]; then
+    return 0
+  fi
+  recent "$1" || return 1
+  if [ -n "$note" ] && identity=$(ls -Lnli "$1" 2>/dev/null) && mkdir -p "$cache" 2>/dev/null; then
+    { printf '%s\n%s\n' "$identity" "$version" >"$note.$$" && mv -f "$note.$$" "$note"; } 2>/dev/null || rm -f "$note.$$"
+  fi
+}
+
 # A Node.js 20.19+ on PATH into $node; else what PATH holds into $seen.
 from_path() {
   if ! found=$(command -v node); then
     seen='no node on PATH'
     return 1
   fi
-  if recent "$found"; then
+  if checked "$found"; then
     node=$found
     return 0
   fi
@@ -50,7 +65,7 @@ from_path() {
   return 1
 }
 
-# The pinned package for this machine ($name, $sha512) and its cache entry ($cache, $entry); else why not in $problem.
+# The pinned package for this machine ($name, $sha512) and its entry in the cache ($entry); else why not in $problem.
 pinned() {
   system=$(uname -sm) || system='unknown unknown'
   machine=${system##* }
@@ -74,11 +89,10 @@ pinned() {
       return 1
       ;;
   esac
-  if [ -z "${XDG_CACHE_HOME:-}" ] && [ -z "${HOME:-}" ]; then
+  if [ -z "$cache" ]; then
     problem="neither XDG_CACHE_HOME nor HOME is set, so the pinned Node has no cache: set one of them, or $INSTALL"
     return 1
   fi
-  cache=${XDG_CACHE_HOME:-$HOME/.cache}/fpga-image-association
   entry=$cache/$name-$PIN_VERSION
 }
 
@@ -143,11 +157,14 @@ download() {
     elif [ "$((idle += 1))" -ge "$STALL_SECONDS" ]; then
       kill "$pid" 2>/dev/null || :
       wait "$pid" 2>/dev/null || :
+      pid=
       reason="nothing received for $STALL_SECONDS s"
       return 1
     fi
   done
-  if wait "$pid"; then return 0; else status=$?; fi
+  if wait "$pid"; then status=0; else status=$?; fi
+  pid=
+  if [ "$status" -eq 0 ]; then return 0; fi
   reason=$(sed -n '$p' "$work/error")
   reason=${reason:-$1 exited with status $status}
   return 1
@@ -156,9 +173,11 @@ download() {
 # Downloads, verifies, extracts and tries the pinned Node aside in $work, then renames it into place as $entry.
 install_pinned() {
   work=$cache/.fetch.$$
+  pid=
   rm -rf "$work"
   mkdir "$work"
-  trap 'rm -rf "$work"' EXIT
+  # A download in the background ignores SIGINT (as every background job of a script does): it ends with the launcher.
+  trap 'if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || :; fi; rm -rf "$work"' EXIT
   trap 'exit 2' HUP INT TERM
   say "$seen: fetching Node.js $PIN_VERSION ($name) from $url into $cache/"
   if ! download; then
@@ -173,7 +192,7 @@ install_pinned() {
   fi
   mkdir "$work/extracted"
   if ! tar -xzf "$work/download" -C "$work/extracted" 2>"$work/error"; then
-    problem="could not extract $name-$PIN_VERSION.tgz from $url into $work ($(sed -n '$p' "$work/error")): $INSTALL"
+    problem="could not extract $name-$PIN_VERSION.tgz from $url ($(sed -n '$p' "$work/error")): $INSTALL"
     return 1
   fi
   if ! recent "$work/extracted/package/bin/node"; then
@@ -181,9 +200,12 @@ install_pinned() {
     return 1
   fi
   printf '%s\n' "$sha512" >"$work/extracted/package/.verified"
-  # An incomplete entry goes aside first: a directory cannot be renamed onto it.
-  if [ -e "$entry" ]; then mv "$entry" "$work/incomplete"; fi
-  mv "$work/extracted/package" "$entry"
+  # An incomplete entry goes aside first, as a directory cannot be renamed onto it; a complete one (made meanwhile by
+  # another launcher, where there is no flock) stays.
+  if ! cached; then
+    if [ -e "$entry" ]; then mv "$entry" "$work/incomplete"; fi
+    mv "$work/extracted/package" "$entry"
+  fi
   rm -rf "$work"
   trap - EXIT HUP INT TERM
 }
@@ -216,6 +238,8 @@ fetch() {
   exec 9>&-
 }
 
+cache_home=${XDG_CACHE_HOME:-${HOME:+$HOME/.cache}}
+cache=${cache_home:+$cache_home/fpga-image-association}
 if [ $# -eq 0 ]; then fail 'usage: sh node-launcher.sh <script.js> [args...], or sh node-launcher.sh --which'; fi
 mode=${FPGA_ASSOC_NODE:-auto}
 case "$mode" in
@@ -240,7 +264,7 @@ case "$mode" in
     ;;
   /*)
     { [ -f "$mode" ] && [ -x "$mode" ]; } || fail "FPGA_ASSOC_NODE=$mode is not an executable file: set it to a Node.js 20.19+, or to auto or local"
-    recent "$mode" || fail "FPGA_ASSOC_NODE=$mode is ${version:-not a working Node.js}, not Node.js 20.19+: set it to a Node.js 20.19+, or to auto or local"
+    checked "$mode" || fail "FPGA_ASSOC_NODE=$mode is ${version:-not a working Node.js}, not Node.js 20.19+: set it to a Node.js 20.19+, or to auto or local"
     node=$mode
     chosen="node $version from FPGA_ASSOC_NODE: $node"
     ;;

@@ -36,7 +36,11 @@ export function writeProbe(dir: string): string {
 }
 
 /** `<shell> node-launcher.sh ...args` as the runner's user, with the runner's environment and `env` on top. */
-export function launch(runner: Runner, args: readonly string[], options: { env?: Record<string, string | undefined>; shell?: readonly string[] } = {}): Promise<Launched> {
+export function launch(
+  runner: Runner,
+  args: readonly string[],
+  options: { env?: Record<string, string | undefined>; shell?: readonly string[] } = {},
+): Promise<Launched> {
   const [program, ...shellArgs] = options.shell ?? ['sh'];
   const env = Object.fromEntries(Object.entries({ ...runner.env, ...options.env }).filter((e): e is [string, string] => e[1] !== undefined));
   const child = spawn(program, [...shellArgs, LAUNCHER, ...args], { cwd: runner.home, env, uid: runner.user?.uid, gid: runner.user?.gid, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -69,5 +73,7 @@ export function standIns(dir: string, programs: Record<string, string>): string 
 /** Every file below `dir` (none if it does not exist), relative to it. */
 export function filesBelow(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => !e.isDirectory()).map((e) => path.relative(dir, path.join(e.parentPath ?? e.path, e.name)));
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => !entry.isDirectory())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath ?? entry.path, entry.name)));
 }

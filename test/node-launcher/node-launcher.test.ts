@@ -5,8 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { filesBelow, launch, Launched, SHELLS, standIns, writeProbe } from './launch';
-import { ensurePinnedTarballs, PinnedTarball, readPins } from '../runner/pinned-node';
 import { NpmRegistry, RegistryMode, startNpmRegistry } from '../runner/npm-registry';
+import { ensurePinnedTarballs, PinnedTarball, readPins } from '../runner/pinned-node';
 import { createRunner, Runner } from '../runner/runner';
 
 const { version: PINNED } = readPins();
@@ -70,7 +70,17 @@ describe.each(SHELLS)('under %s', (_, shell) => {
     const which = await run(['--which'], { PATH: pathWith(bin) });
     expect(which).toMatchObject({ code: 0, stdout: `node ${process.version} from PATH: ${path.join(bin, 'node')}\n`, stderr: '' });
     expect(registry.downloads()).toBe(0);
-    expect(fs.existsSync(runner.nodeCache)).toBe(false);
+    // Only the note that this Node was checked, which spares later runs its `node --version`.
+    expect(filesBelow(runner.nodeCache)).toEqual(['checked-node']);
+  });
+
+  test('a Node on PATH that is replaced after it was checked is checked again', async () => {
+    const bin = nodeOnPath();
+    expect((await run([probe], { PATH: pathWith(bin), FPGA_ASSOC_NODE: 'local' })).code).toBe(0);
+    const old = standIns(runner.home, OLD_NODE);
+    fs.rmSync(path.join(bin, 'node'));
+    fs.symlinkSync(path.join(old, 'node'), path.join(bin, 'node'));
+    expectOneLineFailure(await run([probe], { PATH: pathWith(bin), FPGA_ASSOC_NODE: 'local' }), /is v18\.20\.4/);
   });
 
   test('auto without Node: the first run fetches the pinned Node once, says what, from where, into which directory; later runs use the cache', async () => {

@@ -31,7 +31,7 @@ export interface Runner extends Host {
   readonly nodeCache: string;
   /** Who runs the commands, for messages: `nobody (uid 65534)`. */
   readonly userName: string;
-  /** Puts `tarball`'s Node on the runner, off PATH, as a custom image would; resolves with its absolute path. */
+  /** Puts `tarball`'s Node on the runner (once), off PATH, as a custom image would; resolves with its absolute path. */
   installNode(tarball: PinnedTarball): Promise<string>;
   cleanup(): void;
 }
@@ -43,7 +43,7 @@ export async function createRunner(options: RunnerOptions = {}): Promise<Runner>
   const { user, userName } = runnerUser();
   const toolchain = await ensureToolchain();
   const programs = new Map(toolchain.clis.map((c) => [c.binaryName as string, c.binary]));
-  machinePrograms().forEach((file, name) => programs.has(name) || programs.set(name, file));
+  machinePrograms(user).forEach((file, name) => programs.has(name) || programs.set(name, file));
 
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fpga-runner-'));
   fs.chmodSync(root, 0o755);
@@ -81,10 +81,12 @@ export async function createRunner(options: RunnerOptions = {}): Promise<Runner>
     adopt: (dir) => user && chownTree(dir, user.uid, user.gid),
     async installNode(tarball) {
       const opt = path.join(root, 'opt');
-      fs.mkdirSync(opt, { mode: 0o755 });
+      const node = path.join(opt, 'node', 'bin', 'node');
+      if (fs.existsSync(node)) return node;
+      fs.mkdirSync(opt, { recursive: true, mode: 0o755 });
       await run('tar', ['-xzf', tarball.file, '-C', opt, 'package/bin/node'], { cwd: opt });
       fs.renameSync(path.join(opt, 'package'), path.join(opt, 'node'));
-      return path.join(opt, 'node', 'bin', 'node');
+      return node;
     },
     cleanup: () => fs.rmSync(root, { recursive: true, force: true }),
   };
@@ -102,24 +104,36 @@ function runnerUser(): { user?: { uid: number; gid: number }; userName: string }
   return { user: { uid: Number(fields[2]), gid: Number(fields[3]) }, userName: `nobody (uid ${fields[2]})` };
 }
 
-/** Every program this machine's PATH finds, by name, the first of each name as a shell would; Node's left out. */
-function machinePrograms(): Map<string, string> {
+/**
+ * Every program this machine's PATH finds for `user` (else for this process), by name: the first of each name that
+ * the user may run, as the user's shell would find it (a root-only directory such as /root/.pyenv/shims is passed
+ * over, so its python3 gives way to /usr/bin's). Node's are left out.
+ */
+function machinePrograms(user: { uid: number; gid: number } | undefined): Map<string, string> {
   const programs = new Map<string, string>();
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     // npm and npx put node_modules/.bin directories first: the project's tools, not the machine's.
     if (!path.isAbsolute(dir) || dir.split(path.sep).includes('node_modules') || !fs.existsSync(dir)) continue;
     for (const name of fs.readdirSync(dir)) {
       const file = path.join(dir, name);
-      if (!programs.has(name) && !ABSENT_PROGRAMS.includes(name) && isExecutableFile(file)) programs.set(name, file);
+      if (!programs.has(name) && !ABSENT_PROGRAMS.includes(name) && executableBy(file, user)) programs.set(name, file);
     }
   }
   return programs;
 }
 
-function isExecutableFile(file: string): boolean {
+/** Whether `user` (else this process) may run `file`: a file with its execute bit, below directories it may search. */
+function executableBy(file: string, user: { uid: number; gid: number } | undefined): boolean {
   try {
-    fs.accessSync(file, fs.constants.X_OK);
-    return fs.statSync(file).isFile();
+    if (!user) {
+      fs.accessSync(file, fs.constants.X_OK);
+      return fs.statSync(file).isFile();
+    }
+    const real = fs.realpathSync(file);
+    // eslint-disable-next-line no-bitwise
+    const may = (stat: fs.Stats) => (stat.mode & (stat.uid === user.uid ? 0o100 : stat.gid === user.gid ? 0o010 : 0o001)) !== 0;
+    const dirs = real.split(path.sep).slice(1, -1).map((_, i, parts) => path.sep + parts.slice(0, i + 1).join(path.sep));
+    return fs.statSync(real).isFile() && [path.sep, ...dirs, real].every((p) => may(fs.statSync(p)));
   } catch {
     return false;
   }
