@@ -64,7 +64,8 @@ describe.each((process.env.FPGA_E2E_CLIS ?? 'terraform,tofu').split(','))('%s', 
     if (!ws) return console.warn(`${name} is not available here; skipped`);
     expect((await ws.run(['fmt', '-check', '-recursive', '-diff', '-no-color'])).stdout).toBe('');
     expect((await ws.run(['fmt', '-check', '-recursive', '-no-color'])).status).toBe(0);
-    expect((await ws.mustRun(['validate', '-no-color'])).stdout).toMatch(/Success! The configuration is valid/);
+    const validated = await ws.mustRun(['validate', '-no-color']);
+    expect(validated.stdout + validated.stderr).toMatch(/^\s*Success! The configuration is valid\.\s*$/);
   });
 
   test.each(EXAMPLES)('examples/%s initializes and validates', async (example) => {
