@@ -139,6 +139,8 @@ over as it is: the first plan shows the association updated in place (its \`inpu
 nothing else, and the apply sends no request. Until that apply, a destroy reads the environment from the
 moved triggers. This needs Terraform 1.9+ or OpenTofu 1.10+ (moving a \`null_resource\` to
 \`terraform_data\`: hashicorp/terraform#35163, opentofu/opentofu#2481); the tests take over a state applied by the previous module with both CLIs.
+The \`node_executable\` variable is gone: drop it from the module block, and where a runner needs a particular
+Node, set \`FPGA_ASSOC_NODE\` to its absolute path in that runner's environment.
 
 ## Requirements
 
