@@ -33,12 +33,17 @@ export async function firstFetch(context: BenchContext): Promise<BenchResult> {
     const cached = path.join(scratch, 'cached');
     const launch = (cache: string) => mustTime('sh', [context.nodeLauncher, script], { env: { ...runner.env, XDG_CACHE_HOME: cache } });
     await launch(cached);
+    // A run that did not do what it is measured for would look cheap (or dear): each says what it did.
+    const expectFetch = (fetched: boolean, run: { ms: number; stderr: string }) => {
+      if (run.stderr.includes(': fetching Node.js') !== fetched) throw new Error(`the launcher ${fetched ? 'did not fetch' : 'fetched'} where it should${fetched ? '' : ' not'}: ${run.stderr}`);
+      return run.ms;
+    };
     const samples = await interleave(context.rounds(9, 3), VARIANTS, async (variant, round) => {
-      if (variant === 'cached') return (await launch(cached)).ms;
+      if (variant === 'cached') return expectFetch(false, await launch(cached));
       const fresh = path.join(scratch, `${variant}-${round}`);
       fs.mkdirSync(fresh);
       try {
-        if (variant === 'first') return (await launch(fresh)).ms;
+        if (variant === 'first') return expectFetch(true, await launch(fresh));
         return (await mustTime('curl', ['-fsS', '-o', path.join(fresh, 'download.tgz'), registry.tarballUrl(tarball)], { env: runner.env })).ms;
       } finally {
         fs.rmSync(fresh, { recursive: true, force: true });

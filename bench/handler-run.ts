@@ -218,7 +218,7 @@ export async function handlerRun(context: BenchContext): Promise<BenchResult> {
     detail: `associate: \`sh node-launcher.sh handler.js\` ${ms(s.associate.median)} vs \`node handler.js\` ${ms(s.direct.median)} wall, median of ${s.direct.n} interleaved rounds`
       + (cpu ? `; CPU time ${ms(cpu.associate.median)} vs ${ms(cpu.direct.median)}` : '')
       + (https?.launcherRatio ? `; over https ${https.launcherRatio.toFixed(2)}×` : ''),
-    why: `the launcher adds ${ms(s.associate.median - s.direct.median)}: a \`sh\` start, \`command -v node\`, and \`node --version\` to check the Node on PATH is 20.19+, before it hands over with \`exec\``,
+    why: `the launcher adds ${ms(s.associate.median - s.direct.median)}: a \`sh\` start, \`command -v node\`, and an \`ls\` of the Node found, to find the note that it was checked to be 20.19+ (a \`node --version\` the first time), before it hands over with \`exec\``,
   };
   return { goals: [goal, launcher], data: { environments } };
 }

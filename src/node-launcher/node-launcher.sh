@@ -170,12 +170,16 @@ download() {
   return 1
 }
 
-# Downloads, verifies, extracts and tries the pinned Node aside in $work, then renames it into place as $entry.
+# Downloads, verifies, extracts and tries the pinned Node aside in $work, then renames it into place as $entry; else
+# why not in $problem. (Called where a failing command does not end the script: each step says how it failed.)
 install_pinned() {
   work=$cache/.fetch.$$
   pid=
   rm -rf "$work"
-  mkdir "$work"
+  if ! mkdir "$work" "$work/extracted" 2>/dev/null; then
+    problem="could not create $work to fetch the pinned Node into: $INSTALL"
+    return 1
+  fi
   # A download in the background ignores SIGINT (as every background job of a script does): it ends with the launcher.
   trap 'if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || :; fi; rm -rf "$work"' EXIT
   trap 'exit 2' HUP INT TERM
@@ -190,7 +194,6 @@ install_pinned() {
     problem="refused $name-$PIN_VERSION.tgz from $url: its sha512 is $actual, the pinned one is $sha512; nothing was extracted or run. Point npm_config_registry at a registry or mirror that serves $name unchanged, or $INSTALL"
     return 1
   fi
-  mkdir "$work/extracted"
   if ! tar -xzf "$work/download" -C "$work/extracted" 2>"$work/error"; then
     problem="could not extract $name-$PIN_VERSION.tgz from $url ($(sed -n '$p' "$work/error")): $INSTALL"
     return 1
@@ -199,12 +202,14 @@ install_pinned() {
     problem="the pinned Node from $url does not run on this machine: $INSTALL"
     return 1
   fi
-  printf '%s\n' "$sha512" >"$work/extracted/package/.verified"
+  printf '%s\n' "$sha512" >"$work/extracted/package/.verified" || :
   # An incomplete entry goes aside first, as a directory cannot be renamed onto it; a complete one (made meanwhile by
-  # another launcher, where there is no flock) stays.
+  # another launcher, where there is no flock) stays. Whatever happened, only a complete entry is used.
+  if [ -e "$entry" ] && ! cached; then mv "$entry" "$work/incomplete" 2>/dev/null || :; fi
+  if [ ! -e "$entry" ]; then mv "$work/extracted/package" "$entry" 2>/dev/null || :; fi
   if ! cached; then
-    if [ -e "$entry" ]; then mv "$entry" "$work/incomplete"; fi
-    mv "$work/extracted/package" "$entry"
+    problem="could not move the pinned Node into $entry: $INSTALL"
+    return 1
   fi
   rm -rf "$work"
   trap - EXIT HUP INT TERM
@@ -213,7 +218,7 @@ install_pinned() {
 # Fills the cache entry once for every launcher that needs it at the same time: they queue on a lock (flock, where
 # there is one), and those that waited for a fetch that failed fail with its line instead of trying again.
 fetch() {
-  mkdir -p "$cache" || fail "could not create $cache for the pinned Node: $INSTALL"
+  { mkdir -p "$cache" && [ -w "$cache" ]; } || fail "could not create or write $cache for the pinned Node: $INSTALL"
   failed=$entry.failed
   waited=
   if command -v flock >/dev/null 2>&1; then
