@@ -31,7 +31,8 @@ export class Log {
     process.stdout.write(`${this.redact(JSON.stringify(value))}\n`);
   }
 
-  private redact(text: string): string {
+  /** `text` with every secret learnt so far replaced. */
+  public redact(text: string): string {
     return this.secrets.reduce((out, secret) => out.split(secret).join(REDACTED), text);
   }
 }
