@@ -62,6 +62,7 @@ function describe(output: ListOutput, a: Association): string[] {
     if (a.fpgaImageId && a.imageId) return [`FPGA image ${a.fpgaImageId} is not associated with ECS image ${a.imageId} ${inProject}`];
     if (a.fpgaImageId) return [`FPGA image ${a.fpgaImageId} is associated with no ECS image ${inProject}: it is not protected`];
     if (a.imageId) return [`ECS image ${a.imageId} is associated with no FPGA image ${inProject}`];
+    if (output.fpgaImagesListed === 0) return [`project ${projectId} has no FPGA image`];
     return [`no FPGA image ${inProject} is protected: none of its ${count(output.fpgaImagesListed!, 'FPGA image')} is associated with an ECS image`];
   }
   const walked = output.fpgaImagesListed !== undefined;
