@@ -26,7 +26,7 @@ export function runCli(args: readonly string[], env: Env, input?: string): Promi
 
 /**
  * The CLI on a pseudo-terminal (stdin, stdout and stderr all on it, as in a shell), typing `answer`
- * and Enter once it asks `[y/N]`. What the terminal showed is `stdout`; `stderr` is empty.
+ * and Enter once it asks `[y/N]`. What the terminal showed, as text, is `stdout`; `stderr` is empty.
  */
 export function runOnTerminal(args: readonly string[], env: Env, answer?: string): Promise<HandlerRun & { readonly asked: boolean }> {
   const started = Date.now();
@@ -42,7 +42,9 @@ export function runOnTerminal(args: readonly string[], env: Env, answer?: string
       }
     });
     terminal.onExit(({ exitCode }) => {
-      const run = recordRun({ code: exitCode, stdout: shown.replace(/\r\n/g, '\n'), stderr: '', ms: Date.now() - started });
+      // What a person reads: readline's cursor moves (ESC [ … G, J) are not text.
+      const text = shown.replace(/\r/g, '').replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
+      const run = recordRun({ code: exitCode, stdout: text, stderr: '', ms: Date.now() - started });
       resolve({ ...run, asked });
     });
   });
