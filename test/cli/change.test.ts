@@ -35,7 +35,7 @@ describe('associate', () => {
     const run = await runCli(['associate', ...at(context.emu), ...PAIR], keysOnly());
 
     expect(run.code).toBe(EXIT_CODES.rejected);
-    expect(lines(run)).toEqual([expect.stringContaining(`is not private (shared or from the marketplace), and only private images can be associated`)]);
+    expect(lines(run)).toEqual([expect.stringContaining('is not private (shared or from the marketplace), and only private images can be associated')]);
   });
 });
 

@@ -1,8 +1,8 @@
 /* eslint-disable import/no-extraneous-dependencies -- cdktf-cli's own pseudo-terminal, already installed with it */
 import { spawn as spawnOnTerminal } from '@cdktf/node-pty-prebuilt-multiarch';
 /* eslint-enable import/no-extraneous-dependencies */
-import { ACCESS_KEY, childEnvironment, CLI_BUNDLE, type Env, FAST_RETRIES, type HandlerRun, recordRun, runHandler, SECRET_KEY } from '../handler/harness';
 import { DEMO_PROJECT_ID, type FpgaApiEmulator } from '../../src/emulator/server';
+import { ACCESS_KEY, childEnvironment, CLI_BUNDLE, type Env, FAST_RETRIES, type HandlerRun, recordRun, runHandler, SECRET_KEY } from '../handler/harness';
 
 /**
  * Runs the operator CLI (assets/cli.js) as a person or a script would: a process with exactly the

@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { at, keysOnly, runCli } from './cli';
+import { EXIT_CODES } from '../../src/contract';
+import { DEMO_AGENCY, DEMO_PROJECT_ID, DEMO_REGION } from '../../src/emulator/server';
+import { ACCESS_KEY, FAST_RETRIES, itNeverPrintsCredentials, SECRET_KEY, traffic, useEmulator } from '../handler/harness';
+
+/**
+ * `doctor`: a few lines that explain a runner's setup, with each credential source and with none;
+ * read-only (one query, no change), and never a secret.
+ */
+
+const context = useEmulator();
+const scratch = mkdtempSync(path.join(tmpdir(), 'fpga-doctor-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const PROFILE_PROJECT = 'abcdefabcdefabcdefabcdefabcdef00';
+const NO_PROFILE = 'no KooCLI profile (neither HW_SHARED_CONFIG_FILE nor HW_PROFILE is set)';
+const NO_KEYS = 'the environment has no access key (HW_ACCESS_KEY or HUAWEICLOUD_SDK_AK) and no secret key (HW_SECRET_KEY or HUAWEICLOUD_SDK_SK)';
+
+/** The report's lines, as `label text`, spaces squeezed. */
+function report(stdout: string): string[] {
+  return stdout.split('\n').filter(Boolean).map((line) => line.replace(/ {2,}/g, ' ').trim());
+}
+
+/** The emulator's IAM, for the project lookup and the agency. */
+const iam = () => ({ HW_AUTH_URL: `${context.emu.url}/v3` });
+
+function profileFile(projectId: string = ''): string {
+  const file = path.join(scratch, `config-${projectId || 'none'}.json`);
+  writeFileSync(file, JSON.stringify({
+    current: 'default',
+    profiles: [
+      { name: 'default', mode: 'AKSK', accessKeyId: 'NOTTHISONE0000000000', secretAccessKey: 'not-this-secret-either' },
+      { name: 'deploy', mode: 'AKSK', accessKeyId: ACCESS_KEY, secretAccessKey: SECRET_KEY, projectId },
+    ],
+  }));
+  return file;
+}
+
+it('keys in the environment: which source and why the profile was skipped, the project given, the endpoint, the query allowed', async () => {
+  const run = await runCli(['doctor', ...at(context.emu)], keysOnly());
+
+  expect(run.code).toBe(EXIT_CODES.ok);
+  expect(run.stderr).toBe('');
+  const lines = report(run.stdout);
+  expect(lines.slice(0, 5)).toEqual([
+    `endpoint ${context.emu.url} (--endpoint)`,
+    'credentials HW_ACCESS_KEY, HW_SECRET_KEY',
+    `skipped: ${NO_PROFILE}`,
+    `project ${DEMO_PROJECT_ID} (--project-id)`,
+    expect.stringMatching(/^query allowed \(ecs:cloudServerFpgaImages:getRelations\): the associations query answered 200, request id [0-9a-f]{32}$/),
+  ]);
+  expect(lines[5]).toMatch(/^node \S/);
+  expect(lines).toHaveLength(6);
+  // Read-only: one query that names no image.
+  expect(context.emu.requests().map((r) => `${r.method} ${r.path}`)).toEqual([`GET /v1/${DEMO_PROJECT_ID}/cloudservers/fpga_image/associations`]);
+});
+
+it('a KooCLI profile given with --profile: named, nothing skipped, and its projectId is the project', async () => {
+  const file = profileFile(PROFILE_PROJECT);
+  context.emu.setProjects([{ id: PROFILE_PROJECT, name: DEMO_REGION }]);
+  const run = await runCli(['doctor', '--endpoint', context.emu.url, '--profile', 'deploy'], keysOnly({ HW_SHARED_CONFIG_FILE: file }));
+
+  expect(report(run.stdout).slice(1, 3)).toEqual([
+    `credentials the KooCLI profile "deploy" in ${file} (--profile)`,
+    `project ${PROFILE_PROJECT} (projectId of the KooCLI profile "deploy" in ${file})`,
+  ]);
+  // The emulator serves one project: the profile's is refused, which the report says in one line.
+  expect(report(run.stdout)[3]).toMatch(/^problem query the associations of project abcdef\w+ failed: HTTP 400 Common.0018: /);
+  expect(run.code).toBe(EXIT_CODES.rejected);
+});
+
+it('the ECS metadata service: why the profile and the environment were skipped; the project looked up by region in IAM', async () => {
+  const env = { ...FAST_RETRIES, FPGA_ASSOC_METADATA_ENDPOINT: context.emu.url, ...iam() };
+  const run = await runCli(['doctor', '--endpoint', context.emu.url, '--region', DEMO_REGION], env);
+
+  expect(run.code).toBe(EXIT_CODES.ok);
+  expect(report(run.stdout).slice(0, 5)).toEqual([
+    `endpoint ${context.emu.url} (--endpoint)`,
+    `credentials the ECS metadata service at ${context.emu.url}`,
+    `skipped: ${NO_PROFILE}; ${NO_KEYS}`,
+    `project ${DEMO_PROJECT_ID} (the project IAM names for region ${DEMO_REGION})`,
+    expect.stringMatching(/^query allowed /),
+  ]);
+  expect(traffic(context.emu)).toEqual(['metadata PUT 200', 'metadata GET 200', 'iam GET 200', 'ecs GET 200']);
+});
+
+it('an agency assumed on top of the keys: the agency and the base source', async () => {
+  const env = keysOnly({ HW_ASSUME_ROLE_AGENCY_NAME: DEMO_AGENCY.agencyName, HW_ASSUME_ROLE_DOMAIN_NAME: DEMO_AGENCY.domainName, ...iam() });
+  const run = await runCli(['doctor', ...at(context.emu)], env);
+
+  expect(run.code).toBe(EXIT_CODES.ok);
+  expect(report(run.stdout)[1]).toBe(`credentials agency "${DEMO_AGENCY.agencyName}" of account "${DEMO_AGENCY.domainName}", assumed with HW_ACCESS_KEY, HW_SECRET_KEY`);
+  expect(traffic(context.emu)).toEqual(['iam POST 201', 'ecs GET 200']);
+});
+
+it('no credentials at all: the one line naming every source looked at, exit 2, nothing sent; the Node line still', async () => {
+  const run = await runCli(['doctor', ...at(context.emu)], { ...FAST_RETRIES });
+
+  expect(run.code).toBe(EXIT_CODES.invalidInput);
+  const lines = report(run.stdout);
+  expect(lines[0]).toBe(`endpoint ${context.emu.url} (--endpoint)`);
+  expect(lines[1]).toBe(`problem no Huawei Cloud credentials: ${NO_PROFILE}; ${NO_KEYS}; the ECS metadata service is not asked (FPGA_ASSOC_METADATA_ENDPOINT=off). `
+    + 'Give credentials in one of the ways terraform-provider-huaweicloud takes: HW_PROFILE (a KooCLI profile), HW_ACCESS_KEY and HW_SECRET_KEY in the environment '
+    + 'that runs Terraform, or an agency bound to the ECS it runs on. Nothing was sent to the API');
+  expect(lines[2]).toMatch(/^node \S/);
+  expect(context.emu.requests()).toEqual([]);
+});
+
+it('the endpoint of a region: said to come from it', async () => {
+  const run = await runCli(['doctor', '--region', 'cn-east-2'], { ...FAST_RETRIES });
+
+  expect(report(run.stdout)[0]).toBe('endpoint https://ecs.cn-east-2.myhuaweicloud.com (the ECS endpoint of region cn-east-2, from --region)');
+});
+
+it('a query the credentials may not make: the permission is named, exit 4', async () => {
+  context.emu.addFaults([{ path: '/associations', status: 403, body: { error_code: 'APIGW.0302', error_msg: 'The IAM user is not authorized to access the API.' } }]);
+  const run = await runCli(['doctor', ...at(context.emu)], keysOnly());
+
+  expect(run.code).toBe(EXIT_CODES.authFailed);
+  expect(report(run.stdout)[4]).toMatch(/^problem query the associations of project \w+ failed: HTTP 403 APIGW.0302: .*grant their user the IAM action ecs:cloudServerFpgaImages:getRelations in this project/);
+});
+
+itNeverPrintsCredentials(['NOTTHISONE0000000000', 'not-this-secret-either']);
