@@ -72,6 +72,8 @@ const bundle = project.addTask('bundle', { description: 'Bundle the handler, the
 bundle.exec('ts-node --transpile-only tools/bundle-handler.ts');
 // The operator CLI, the package's bin: the same launcher around its own program (src/cli/), on the handler's code.
 bundle.exec('ts-node --transpile-only tools/bundle-handler.ts src/cli/index.ts assets/cli.js');
+// The handler's launcher, which picks (or fetches) the Node that runs it, with the pinned Node written in.
+bundle.exec('ts-node --transpile-only tools/bundle-node-launcher.ts');
 bundle.exec('esbuild --bundle src/emulator/index.ts --platform=node --target=node20 --format=cjs --log-level=warning --outfile=assets/emulator.js');
 // The handler bundles undici (MIT), whose licence asks to go with every copy: it ships beside the bundle, in assets/.
 bundle.exec(

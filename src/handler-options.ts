@@ -69,9 +69,14 @@ export interface FpgaImageAssociationHandlerOptions {
 
   /**
    * The Node.js executable that runs the handler where Terraform runs (a name on PATH or an
-   * absolute path). Node 20 or newer.
+   * absolute path), Node 20.19 or newer. Setting it bypasses the launcher: the provisioners run this
+   * program directly. That is the way on Windows, where the launcher (a POSIX `sh` script) does not
+   * run. It is part of the provisioners' configuration, never of the state.
    *
-   * @default "node"
+   * @default - the launcher (`sh node-launcher.sh`, shipped beside the handler) picks the Node where
+   * Terraform runs, by `FPGA_ASSOC_NODE`: `auto` (a Node.js 20.19+ on PATH, else the pinned Node
+   * 20.20.2, fetched from the npm registry or `npm_config_registry` once and verified), `local` (PATH
+   * only) or an absolute path
    */
   readonly nodeExecutable?: string;
 

@@ -34,11 +34,12 @@ describe('one association', () => {
   const [checkName, check] = only(json.check);
   const pair = `null_resource.${resourceName}`;
 
-  test('a data "external" that runs the handler\'s drift-query, without a shell, for the pair the state says was associated', () => {
+  test('a data "external" that runs the handler\'s drift-query through the launcher, for the pair the state says was associated', () => {
     expect(checkName).toBe(name);
     expect(data.for_each).toBeUndefined();
     expect(data.program).toEqual([
-      'node',
+      'sh',
+      expect.stringMatching(/^\$\{path\.module\}\/assets\/FpgaImageAssociationNodeLauncher\/[0-9A-F]{32}\/node-launcher\.sh$/),
       expect.stringMatching(/^\$\{path\.module\}\/assets\/FpgaImageAssociationHandler\/[0-9A-F]{32}\/handler\.js$/),
       'drift-query',
     ]);
@@ -52,7 +53,7 @@ describe('one association', () => {
       FPGA_ASSOC_TOTAL_TIMEOUT_MS: String(DRIFT_CHECK_TIMEOUT_MS),
       FPGA_ASSOC_ATTEMPT_TIMEOUT_MS: '15000',
     });
-    expect(data.program[1]).toBe(json.resource.null_resource[resourceName].provisioner[0]['local-exec'].interpreter[1]);
+    expect(data.program.slice(0, 3)).toEqual(json.resource.null_resource[resourceName].provisioner[0]['local-exec'].interpreter);
   });
 
   test('a check block: one assertion for pairs that are gone, one for questions that got no answer, each naming the pairs', () => {
@@ -141,7 +142,7 @@ describe('what the handler is given', () => {
   test('the other tuning and the node executable are those of the provisioners', () => {
     const [, data] = only(synth((stack) => new FpgaImageAssociation(stack, 'Assoc', { ...PROPS, maxAttempts: 3, nodeExecutable: '/opt/node20/bin/node' })).data.external);
     expect(data.query.FPGA_ASSOC_MAX_ATTEMPTS).toBe('3');
-    expect(data.program[0]).toBe('/opt/node20/bin/node');
+    expect(data.program).toEqual(['/opt/node20/bin/node', expect.stringMatching(/\/handler\.js$/), 'drift-query']);
   });
 
   test('no credential from the environment reaches the synthesized JSON', () => {

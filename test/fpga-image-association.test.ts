@@ -73,9 +73,13 @@ describe('synthesized shape', () => {
     expect(create).toMatchObject({ when: 'create', command: 'associate', on_failure: 'fail' });
   });
 
-  test('the handler runs without a shell, from the stack directory, with values only in its environment', () => {
+  test('the handler runs through the launcher (sh, no shell command line), from the stack directory, with values only in its environment', () => {
     for (const p of [create, destroy]) {
-      expect(p.interpreter).toEqual(['node', expect.stringMatching(/^\$\{path\.module\}\/assets\/FpgaImageAssociationHandler\/[0-9A-F]{32}\/handler\.js$/)]);
+      expect(p.interpreter).toEqual([
+        'sh',
+        expect.stringMatching(/^\$\{path\.module\}\/assets\/FpgaImageAssociationNodeLauncher\/[0-9A-F]{32}\/node-launcher\.sh$/),
+        expect.stringMatching(/^\$\{path\.module\}\/assets\/FpgaImageAssociationHandler\/[0-9A-F]{32}\/handler\.js$/),
+      ]);
       expect(p.environment).toEqual({
         FPGA_ASSOC_PROJECT_ID: '${self.triggers.project_id}',
         FPGA_ASSOC_FPGA_IMAGE_ID: '${self.triggers.fpga_image_id}',
@@ -93,13 +97,27 @@ describe('synthesized shape', () => {
   });
 
   test('tuning props reach the handler as literal environment values', () => {
-    const tuned = pairOfResources(synthOne({ attemptTimeoutSeconds: 5, totalTimeoutSeconds: 60, maxAttempts: 3, nodeExecutable: '/opt/node 20/bin/node' }));
+    const tuned = pairOfResources(synthOne({ attemptTimeoutSeconds: 5, totalTimeoutSeconds: 60, maxAttempts: 3 }));
     for (const r of [tuned.association, tuned.associate]) {
       const p = r.provisioner[0]['local-exec'];
       expect(p.environment).toMatchObject({ FPGA_ASSOC_ATTEMPT_TIMEOUT_MS: '5000', FPGA_ASSOC_TOTAL_TIMEOUT_MS: '60000', FPGA_ASSOC_MAX_ATTEMPTS: '3' });
-      expect(p.interpreter[0]).toBe('/opt/node 20/bin/node');
       expect(r.triggers).not.toHaveProperty('max_attempts');
     }
+  });
+
+  test('nodeExecutable (the Windows path) runs the handler with that Node directly: no launcher, no sh, nothing in the state', () => {
+    const stack = newStack();
+    new FpgaImageAssociation(stack, 'Assoc', { ...PROPS, nodeExecutable: 'C:\\Program Files\\nodejs\\node.exe' });
+    const direct = pairOfResources(JSON.parse(Testing.synth(stack)));
+    for (const r of [direct.association, direct.associate]) {
+      expect(r.provisioner[0]['local-exec'].interpreter).toEqual([
+        'C:\\Program Files\\nodejs\\node.exe',
+        expect.stringMatching(/^\$\{path\.module\}\/assets\/FpgaImageAssociationHandler\/[0-9A-F]{32}\/handler\.js$/),
+      ]);
+      expect(JSON.stringify(r.triggers)).not.toContain('node');
+    }
+    const stackDir = path.join(Testing.fullSynth(stack), 'stacks', 'stack');
+    expect(fs.readdirSync(path.join(stackDir, 'assets'))).toEqual(['FpgaImageAssociationHandler']);
   });
 
   test('an endpoint overrides the region, normalised to its origin', () => {
@@ -160,16 +178,18 @@ describe('provider and handler asset', () => {
     expect(nullProviders(synth(stack, true))).toEqual(expect.arrayContaining([{}, { alias: 'other' }]));
   });
 
-  test('the handler bundle ships once per stack and lands in the stack directory', () => {
+  test('the handler bundle and its launcher ship once per stack and land in the stack directory', () => {
     const stack = newStackWith('A', 'B');
     const json = synth(stack);
-    const interpreters = nullResources(json).map((r) => r.provisioner[0]['local-exec'].interpreter[1]);
-    expect(new Set(interpreters).size).toBe(1);
-    const outdir = Testing.fullSynth(stack);
-    const stackDir = path.join(outdir, 'stacks', 'stack');
-    const assetPath = path.join(stackDir, interpreters[0].replace('${path.module}/', ''));
-    expect(fs.readFileSync(assetPath)).toEqual(fs.readFileSync(path.join(__dirname, '..', 'assets', 'handler.js')));
-    expect(fs.readdirSync(path.join(stackDir, 'assets'))).toEqual(['FpgaImageAssociationHandler']);
+    const interpreters = nullResources(json).map((r) => r.provisioner[0]['local-exec'].interpreter);
+    const stackDir = path.join(Testing.fullSynth(stack), 'stacks', 'stack');
+    for (const [index, file] of [[1, 'node-launcher.sh'], [2, 'handler.js']] as const) {
+      const paths = new Set(interpreters.map((interpreter) => interpreter[index]));
+      expect(paths.size).toBe(1);
+      const assetPath = path.join(stackDir, [...paths][0].replace('${path.module}/', ''));
+      expect(fs.readFileSync(assetPath)).toEqual(fs.readFileSync(path.join(__dirname, '..', 'assets', file)));
+    }
+    expect(fs.readdirSync(path.join(stackDir, 'assets')).sort()).toEqual(['FpgaImageAssociationHandler', 'FpgaImageAssociationNodeLauncher']);
   });
 
   test('two stacks in one app each get their own provider and asset', () => {

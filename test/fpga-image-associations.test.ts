@@ -103,9 +103,12 @@ describe('one resource, one instance per image, keyed by image ID', () => {
     expect(disabled.provisioner).toEqual(resource.provisioner);
   });
 
-  test('the stack gets the handler asset and the default null provider, as for one association', () => {
+  test('the stack gets the handler and launcher assets and the default null provider, as for one association', () => {
     expect(json.provider.null).toEqual([{}]);
-    expect(resource.provisioner[0]['local-exec'].interpreter[1]).toMatch(/^\$\{path\.module\}\/assets\/FpgaImageAssociationHandler\//);
+    const [sh, launcher, handler] = resource.provisioner[0]['local-exec'].interpreter;
+    expect(sh).toBe('sh');
+    expect(launcher).toMatch(/^\$\{path\.module\}\/assets\/FpgaImageAssociationNodeLauncher\//);
+    expect(handler).toMatch(/^\$\{path\.module\}\/assets\/FpgaImageAssociationHandler\//);
     expect(Testing.toHaveResource(Testing.synth(newStack()), Resource.tfResourceType)).toBe(false);
   });
 });

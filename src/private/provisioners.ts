@@ -7,9 +7,11 @@ import { ASSUME_ROLE_DURATION, HANDLER_DEFAULTS, INPUT_ENV, isRequestsPerSecond,
 import { FpgaImageAssociationHandlerOptions as HandlerOptions } from '../handler-options';
 import { checkAgencyField, showValue } from '../rules';
 
-/** The handler bundle, at the same depth below the package root from `src/` (tests) and `lib/`. */
-const HANDLER_BUNDLE = path.join(__dirname, '..', '..', 'assets', 'handler.js');
-const HANDLER_ASSET_ID = 'FpgaImageAssociationHandler';
+/** The shipped files, at the same depth below the package root from `src/` (tests) and `lib/`. */
+const ASSETS = path.join(__dirname, '..', '..', 'assets');
+/** The handler bundle, and the launcher that picks (or fetches) the Node that runs it (src/node-launcher/). */
+const HANDLER_ASSET = { id: 'FpgaImageAssociationHandler', file: path.join(ASSETS, 'handler.js') };
+const LAUNCHER_ASSET = { id: 'FpgaImageAssociationNodeLauncher', file: path.join(ASSETS, 'node-launcher.sh') };
 const NULL_PROVIDER_ID = 'FpgaImageAssociationNullProvider';
 const NODE_EXECUTABLE = /^[A-Za-z0-9_.\/\\: +-]+$/;
 
@@ -23,32 +25,35 @@ export function fail(scope: Construct, message: string): never {
 
 /**
  * Builds the `local-exec` provisioner blocks of one association. They reference only `self.*` and
- * `path.*` (all a destroy-time provisioner may use), run the handler without a shell, and pass every
- * value through `environment`: no prop value is ever part of a command line.
+ * `path.*` (all a destroy-time provisioner may use), run the handler through its launcher (or the
+ * `nodeExecutable` given), and pass every value through `environment`: no prop value is ever part of
+ * a command line.
  */
 export class HandlerProvisioners {
   /** The tuning the user set, as the handler's input variables (see ../contract's INPUT_ENV). */
   public readonly tuning: Readonly<Record<string, string>>;
   /** The agency to assume, as the handler's input variables; empty without `assumeRole`. */
   public readonly agency: Readonly<Record<string, string>>;
+  /** What runs the handler: the launcher under `sh`, or the `nodeExecutable` given, which bypasses it (Windows). */
+  private readonly runner: readonly string[];
   private readonly handlerPath: string;
-  private readonly node: string;
 
   constructor(scope: Construct, options: HandlerOptions) {
     const stack = TerraformStack.of(scope);
-    this.handlerPath = `\${path.module}/${handlerAsset(stack).path}`;
+    this.handlerPath = modulePath(asset(stack, HANDLER_ASSET));
     ensureDefaultNullProvider(stack);
     this.tuning = tuningEnvironment(scope, options);
     this.agency = agencyEnvironment(scope, options);
-    this.node = options.nodeExecutable ?? 'node';
-    if (!Token.isUnresolved(this.node) && !NODE_EXECUTABLE.test(this.node)) {
-      fail(scope, `invalid nodeExecutable ${showValue(this.node)}: expected a command name or path (letters, digits, space, _ . / \\ : + -)`);
+    const node = options.nodeExecutable;
+    if (node !== undefined && !Token.isUnresolved(node) && !NODE_EXECUTABLE.test(node)) {
+      fail(scope, `invalid nodeExecutable ${showValue(node)}: expected a command name or path (letters, digits, space, _ . / \\ : + -)`);
     }
+    this.runner = node === undefined ? ['sh', modulePath(asset(stack, LAUNCHER_ASSET))] : [node];
   }
 
   /** The handler as a program run without a shell, e.g. by the drift check's external data source. */
   public program(operation: Operation): string[] {
-    return [this.node, this.handlerPath, operation];
+    return [...this.runner, this.handlerPath, operation];
   }
 
   public block(operation: Operation, when: 'create' | 'destroy') {
@@ -56,7 +61,7 @@ export class HandlerProvisioners {
       'local-exec': {
         when: keyword(when),
         on_failure: keyword('fail'),
-        interpreter: [this.node, this.handlerPath],
+        interpreter: [...this.runner, this.handlerPath],
         command: operation,
         environment: {
           [INPUT_ENV.projectId]: '${self.triggers.project_id}',
@@ -139,14 +144,19 @@ function tuningEnvironment(scope: Construct, options: HandlerOptions): Record<st
   return env;
 }
 
-/** The handler bundle, shipped once per stack so that the synthesized directory is self-contained. */
-function handlerAsset(stack: TerraformStack): TerraformAsset {
-  const existing = stack.node.tryFindChild(HANDLER_ASSET_ID);
+/** A shipped file, as a stack's asset once per stack, so that the synthesized directory is self-contained. */
+function asset(stack: TerraformStack, { id, file }: { id: string; file: string }): TerraformAsset {
+  const existing = stack.node.tryFindChild(id);
   if (existing) return existing as TerraformAsset;
-  if (!fs.existsSync(HANDLER_BUNDLE)) {
-    throw new Error(`the handler bundle ${HANDLER_BUNDLE} is missing: build it with \`npx projen bundle\` (a packaged release ships it)`);
+  if (!fs.existsSync(file)) {
+    throw new Error(`${file} is missing: build it with \`npx projen bundle\` (a packaged release ships it)`);
   }
-  return new TerraformAsset(stack, HANDLER_ASSET_ID, { path: HANDLER_BUNDLE, type: AssetType.FILE });
+  return new TerraformAsset(stack, id, { path: file, type: AssetType.FILE });
+}
+
+/** An asset's path as a provisioner or data source sees it: relative to the stack's directory. */
+function modulePath(fileAsset: TerraformAsset): string {
+  return `\${path.module}/${fileAsset.path}`;
 }
 
 /**

@@ -211,7 +211,8 @@ function expectStackShipsHandler(stackDir: string, bundle: string): void {
   const handlers = new Set<string>(
     Object.values<any>(json.resource.null_resource)
       .flatMap((resource) => resource.provisioner ?? [])
-      .map((provisioner) => provisioner['local-exec'].interpreter[1]),
+      // The interpreter ends with the handler, after the launcher that runs it.
+      .map((provisioner) => provisioner['local-exec'].interpreter.at(-1)),
   );
   expect(handlers.size).toBe(1);
   const [handler] = handlers;

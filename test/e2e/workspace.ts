@@ -52,6 +52,17 @@ export interface Interruption {
   readonly when: () => Promise<void>;
 }
 
+/**
+ * Where a workspace's commands run when not as this process: a simulated runner (test/runner). Its environment
+ * replaces this process's, and its user, if any, runs them and is given the workspace before each.
+ */
+export interface Host {
+  readonly env: Readonly<Record<string, string>>;
+  readonly user?: { readonly uid: number; readonly gid: number };
+  /** Makes `dir` and everything in it the user's (the test writes there as itself). */
+  adopt(dir: string): void;
+}
+
 export class Workspace {
   /** Everything every command printed, to scan for secrets. */
   public readonly transcript: string[] = [];
@@ -61,6 +72,7 @@ export class Workspace {
     private readonly cli: Cli,
     private readonly env: Readonly<Record<string, string>>,
     private readonly stackName = 'e2e',
+    private readonly host?: Host,
   ) {
     this.outdir = fs.mkdtempSync(path.join(os.tmpdir(), `fpga-e2e-${cli.binaryName}-`));
   }
@@ -86,9 +98,12 @@ export class Workspace {
   /** Runs a command to its end, or, with an `interruption`, until its signal ends it. */
   async run(args: string[], extraEnv: Record<string, string> = {}, interruption?: Interruption): Promise<RunResult> {
     const { HW_ACCESS_KEY, HW_SECRET_KEY, HW_SECURITY_TOKEN, ...inherited } = process.env;
+    this.host?.adopt(this.outdir);
     const child = spawn(this.cli.binary, args, {
       cwd: this.dir,
-      env: { ...inherited, ...this.cli.env, ...FAST_RETRIES, ...this.env, ...extraEnv },
+      env: { ...(this.host?.env ?? inherited), ...this.cli.env, ...FAST_RETRIES, ...this.env, ...extraEnv },
+      uid: this.host?.user?.uid,
+      gid: this.host?.user?.gid,
       stdio: ['ignore', 'pipe', 'pipe'],
       // Its own process group, so that a SIGINT reaches the command and what it started, as from a terminal.
       detached: interruption !== undefined,

@@ -60,7 +60,8 @@ describe('a stack synthesized from Python', () => {
       ...json.removed.flatMap((r: any) => r.provisioner ?? []),
     ].map((p) => p['local-exec']);
     expect(provisioners).toHaveLength(7);
-    const handlers = new Set(provisioners.map((p) => p.interpreter[1]));
+    // The interpreter ends with the handler, after the launcher that runs it.
+    const handlers = new Set(provisioners.map((p) => p.interpreter.at(-1)));
     expect(handlers.size).toBe(1);
     const [handler] = handlers;
     expect(handler).toMatch(/^\$\{path\.module\}\/assets\/FpgaImageAssociationHandler\/[0-9A-F]{32}\/handler\.js$/);
