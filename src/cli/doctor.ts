@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_CODES, INPUT_ENV } from '../contract';
+import { BIN } from './arguments';
 import { print } from './output';
 import { checkQueryAllowed, PERMISSIONS } from '../handler/association';
 import type { HandlerConfig } from '../handler/config';
@@ -41,7 +42,8 @@ function whichNode(): { readonly text: string; readonly ok: boolean } {
   const launcher = join(__dirname, LAUNCHER);
   if (!existsSync(launcher)) return { text: `cannot tell: ${LAUNCHER} is not beside this program in ${__dirname}`, ok: true };
   const run = spawnSync('sh', [launcher, '--which'], { encoding: 'utf8', timeout: LAUNCHER_TIME_LIMIT_MS, stdio: ['ignore', 'pipe', 'pipe'] });
-  const said = `${run.stdout ?? ''}\n${run.stderr ?? ''}`.split('\n').map((l) => l.trim()).filter(Boolean).join(' ');
+  // Its failures are one line on stderr, prefixed with the program's name, as the handler's are.
+  const said = `${run.stdout ?? ''}\n${run.stderr ?? ''}`.split('\n').map((l) => l.replace(`${BIN}: `, '').trim()).filter(Boolean).join(' ');
   if (run.error) return { text: `${LAUNCHER} --which did not run: ${run.error.message}`, ok: false };
   return { text: said || `${LAUNCHER} --which said nothing (exit ${run.status})`, ok: run.status === 0 };
 }

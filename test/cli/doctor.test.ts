@@ -5,6 +5,7 @@ import { at, keysOnly, runCli } from './cli';
 import { EXIT_CODES } from '../../src/contract';
 import { DEMO_AGENCY, DEMO_PROJECT_ID, DEMO_REGION } from '../../src/emulator/server';
 import { ACCESS_KEY, FAST_RETRIES, itNeverPrintsCredentials, SECRET_KEY, traffic, useEmulator } from '../handler/harness';
+import { createRunner } from '../runner';
 
 /**
  * `doctor`: a few lines that explain a runner's setup, with each credential source and with none;
@@ -121,6 +122,35 @@ it('a query the credentials may not make: the permission is named, exit 4', asyn
 
   expect(run.code).toBe(EXIT_CODES.authFailed);
   expect(report(run.stdout)[4]).toMatch(/^problem query the associations of project \w+ failed: HTTP 403 APIGW.0302: .*grant their user the IAM action ecs:cloudServerFpgaImages:getRelations in this project/);
+});
+
+describe('the Node a provisioner would run: node-launcher.sh --which, from beside the CLI, which fetches and runs nothing', () => {
+  it('a Node 20.19+ on PATH', async () => {
+    const run = await runCli(['doctor', ...at(context.emu)], keysOnly({ PATH: process.env.PATH }));
+
+    expect(run.code).toBe(EXIT_CODES.ok);
+    expect(report(run.stdout)[5]).toBe(`node node ${process.version} from PATH: ${process.execPath}`);
+  });
+
+  it('FPGA_ASSOC_NODE naming no Node: the launcher\'s line, and doctor fails with exit 2', async () => {
+    const run = await runCli(['doctor', ...at(context.emu)], keysOnly({ PATH: process.env.PATH, FPGA_ASSOC_NODE: '/nowhere/node' }));
+
+    expect(run.code).toBe(EXIT_CODES.invalidInput);
+    expect(report(run.stdout)[5]).toBe('node FPGA_ASSOC_NODE=/nowhere/node is not an executable file: set it to a Node.js 20.19+, or to auto or local');
+  });
+
+  it('a runner without Node (PATH without it, a fresh HOME): what it would fetch, from the registry npm is set to, and where', async () => {
+    const registry = 'http://127.0.0.1:9/npm/';
+    const runner = await createRunner({ registry });
+    try {
+      const run = await runCli(['doctor', ...at(context.emu)], keysOnly(runner.env));
+
+      expect(run.code).toBe(EXIT_CODES.ok);
+      expect(report(run.stdout)[5]).toMatch(new RegExp(`^node would fetch Node.js 20\\.\\d+\\.\\d+ \\(node-linux-\\w+\\) from ${registry}\\S+ into ${runner.nodeCache}/ `));
+    } finally {
+      runner.cleanup();
+    }
+  });
 });
 
 itNeverPrintsCredentials(['NOTTHISONE0000000000', 'not-this-secret-either']);
