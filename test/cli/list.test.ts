@@ -1,5 +1,5 @@
 import { at, keysOnly, runCli } from './cli';
-import * as LIST_SCHEMA from './list-output.schema.json';
+import LIST_SCHEMA from './list-output.schema.json';
 import { EXIT_CODES } from '../../src/contract';
 import { DEMO_PROJECT_ID, DEMO_REGION } from '../../src/emulator/server';
 import { ecsRequests, FPGA_IMAGE_ID, IMAGE_ID, itNeverPrintsCredentials, lines, traffic, useEmulator } from '../handler/harness';
@@ -36,6 +36,13 @@ function seedSmallProject(): void {
     { fpgaImageId: fpgaId(2), imageId: IMAGE_ID },
   ]);
 }
+
+it('the schema itself refuses what --json must never print', () => {
+  expect(validate({ projectId: DEMO_PROJECT_ID, associations: [] })).toBe(true);
+  expect(validate({ projectId: DEMO_PROJECT_ID, associations: [{ fpgaImageId: FPGA_IMAGE_ID }] })).toBe(false);
+  expect(validate({ projectId: DEMO_PROJECT_ID, associations: [], secretKey: 'x' })).toBe(false);
+  expect(validate({ projectId: 'ABC', associations: [{ fpgaImageId: FPGA_IMAGE_ID, imageId: 'not-a-uuid' }] })).toBe(false);
+});
 
 describe('the walk of a project (neither ID)', () => {
   it('with nothing but credentials and a region (and, for the emulator, its URL): the protected FPGA images and the ECS images protecting them', async () => {
