@@ -200,7 +200,8 @@ export async function listFpgaImages(
     const { count, fpgaimages } = readDetailPage(response, operation);
     images.push(...fpgaimages);
     onPage(images.length, count);
-    if (fpgaimages.length < PAGE_SIZE) return images;
+    // The last page is short, or brings the count: a page that is full and last needs no empty one after it.
+    if (fpgaimages.length < PAGE_SIZE || images.length >= count) return images;
   }
 }
 

@@ -126,6 +126,15 @@ describe('the walk of a project (neither ID)', () => {
     expect(ecsRequests(context.emu)).toHaveLength(5);
   });
 
+  it('exactly one full page: the count says it was the last, so no empty page is asked for', async () => {
+    context.emu.addImages({ fpgaImages: Array.from({ length: 100 }, (_, i) => ({ id: fpgaId(i + 1) })) });
+    const run = await runCli(['list', ...at(context.emu), '--json'], keysOnly());
+
+    expect(listed(run.stdout).fpgaImagesListed).toBe(100);
+    expect(ecsRequests(context.emu).map((r) => r.path.split('?')[1])).toEqual(['page=1&size=100']);
+    expect(run.stderr).toBe('');
+  });
+
   it("without the permission to list FPGA images: the handler's one line naming it, exit 4", async () => {
     context.emu.addFaults([{ path: '/detail', status: 403, body: { error_code: 'APIGW.0302', error_msg: 'The IAM user is not authorized to access the API.' } }]);
     const run = await runCli(['list', ...at(context.emu)], keysOnly());
