@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { at, keysOnly, runCli } from './cli';
@@ -108,6 +108,24 @@ it('no credentials at all: the one line naming every source looked at, exit 2, n
     + 'that runs Terraform, or an agency bound to the ECS it runs on. Nothing was sent to the API');
   expect(lines[2]).toMatch(/^node \S/);
   expect(context.emu.requests()).toEqual([]);
+});
+
+it('no credentials, the metadata source off: not a socket opened, not a name looked up (the network rule, recorded from inside)', async () => {
+  const record = path.join(scratch, 'attempts.jsonl');
+  writeFileSync(record, '');
+  const recorder = path.join(__dirname, '..', 'security', 'socket-recorder.js');
+  const run = await runCli(['doctor', '--region', DEMO_REGION], { ...FAST_RETRIES, NODE_OPTIONS: `--require ${recorder}`, SOCKET_RECORD_FILE: record });
+
+  expect(run.code).toBe(EXIT_CODES.invalidInput);
+  expect(report(run.stdout)[1]).toMatch(/^problem no Huawei Cloud credentials: /);
+  expect(readFileSync(record, 'utf8')).toBe('');
+
+  // The recorder sees what the CLI does open: with keys, the one connection to the emulator.
+  const withKeys = await runCli(['doctor', ...at(context.emu)], keysOnly({ NODE_OPTIONS: `--require ${recorder}`, SOCKET_RECORD_FILE: record }));
+  expect(withKeys.code).toBe(EXIT_CODES.ok);
+  expect(readFileSync(record, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line))).toEqual([
+    { kind: 'connect', host: '127.0.0.1', port: Number(new URL(context.emu.url).port) },
+  ]);
 });
 
 it('the endpoint of a region: said to come from it', async () => {
