@@ -141,6 +141,12 @@ export interface Invocation {
 
 export type Parsed = Invocation | { readonly help: string };
 
+/** A source in the handler's words (a variable's name) as the flag that set it, when a flag did: what the person typed. */
+export function asTyped(source: string, given: ReadonlySet<string>): string {
+  const flag = Object.entries(COMMON).find(([name, { variable }]) => variable === source && given.has(name));
+  return flag ? `--${flag[0]}` : source;
+}
+
 /** The help's rows of `flags`; the common ones fall back to their variables, and say which. */
 function flagLines(flags: Readonly<Record<string, Flag>>, fallBack: boolean): string[] {
   const rows = Object.entries(flags).map(([name, flag]) => [

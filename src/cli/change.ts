@@ -3,6 +3,7 @@ import { BIN } from './arguments';
 import { print } from './output';
 import { associate, disassociate, isAssociated, type Association } from '../handler/association';
 import { InvalidInputError } from '../handler/errors';
+import type { Project } from '../handler/project';
 import type { Session } from '../handler/session';
 
 /**
@@ -11,15 +12,11 @@ import type { Session } from '../handler/session';
  * question nobody sees.
  */
 
-export interface Pair {
-  readonly fpgaImageId: string;
-  readonly imageId: string;
-}
+/** The command's pair in the project the session settled on. */
+export type PairIn = (project: Project) => Association;
 
-export async function associateCommand(session: Session, pair: Pair): Promise<void> {
-  await session.inProject(async (project) => {
-    print(await associate(session.api, { ...pair, projectId: project.id, projectSource: project.source }));
-  });
+export async function associateCommand(session: Session, pairIn: PairIn): Promise<void> {
+  await session.inProject(async (project) => print(await associate(session.api, pairIn(project))));
 }
 
 /** Throws before anything is sent when the removal could be neither confirmed nor was asked for with --yes. */
@@ -39,9 +36,9 @@ async function confirm(question: string): Promise<boolean> {
   }
 }
 
-export async function disassociateCommand(session: Session, pair: Pair, yes: boolean): Promise<void> {
+export async function disassociateCommand(session: Session, pairIn: PairIn, yes: boolean): Promise<void> {
   await session.inProject(async (project) => {
-    const a: Association = { ...pair, projectId: project.id, projectSource: project.source };
+    const a = pairIn(project);
     if (!yes) {
       // Asked only about what exists: a pair already gone needs no answer.
       if (!(await isAssociated(session.api, a))) {

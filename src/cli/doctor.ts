@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_CODES, INPUT_ENV } from '../contract';
-import { BIN } from './arguments';
+import { asTyped, BIN } from './arguments';
 import { print } from './output';
 import { checkQueryAllowed, PERMISSIONS } from '../handler/association';
 import type { HandlerConfig } from '../handler/config';
@@ -60,7 +60,7 @@ export async function doctor(config: HandlerConfig, given: ReadonlySet<string>, 
     line('credentials', `${source}${given.has('profile') && source.includes('KooCLI profile') ? ' (--profile)' : ''}`);
     if (skipped.length > 0) line('', `skipped: ${skipped.join('; ')}`);
     const project = await session.project();
-    line('project', `${project.id} (${given.has('project-id') && project.source === INPUT_ENV.projectId ? '--project-id' : project.source})`);
+    line('project', `${project.id} (${asTyped(project.source, given)})`);
     const answer = await checkQueryAllowed(session.api, { fpgaImageId: '', imageId: '', projectId: project.id, projectSource: project.source });
     line('query', `allowed (${PERMISSIONS.query}): the associations query answered ${answer}`);
   } catch (error) {

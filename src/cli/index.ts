@@ -1,6 +1,6 @@
 import { EXIT_CODES } from '../contract';
-import { parseCommandLine } from './arguments';
-import { associateCommand, checkConfirmable, disassociateCommand } from './change';
+import { asTyped, parseCommandLine } from './arguments';
+import { associateCommand, checkConfirmable, disassociateCommand, type PairIn } from './change';
 import { doctor } from './doctor';
 import { listCommand } from './list';
 import { print } from './output';
@@ -39,10 +39,11 @@ async function main(options: SessionOptions): Promise<void> {
       return;
     }
     const session = await Session.open(config, log, options);
+    const pairIn: PairIn = (project) => ({ ...config.association, projectId: project.id, projectSource: asTyped(project.source, given) });
     try {
-      if (command === 'list') await listCommand(session, config.association, parsed.json, log);
-      else if (command === 'associate') await associateCommand(session, config.association);
-      else await disassociateCommand(session, config.association, parsed.yes);
+      if (command === 'list') await listCommand(session, pairIn, parsed.json, log);
+      else if (command === 'associate') await associateCommand(session, pairIn);
+      else await disassociateCommand(session, pairIn, parsed.yes);
     } finally {
       session.close();
     }

@@ -1,6 +1,6 @@
+import type { PairIn } from './change';
 import { count, print, table } from './output';
 import { associatedFpgaImages, associatedImages, isAssociated, listFpgaImages, type Association } from '../handler/association';
-import type { AssociationInputs } from '../handler/config';
 import type { Log } from '../handler/log';
 import type { Session } from '../handler/session';
 
@@ -75,9 +75,9 @@ function describe(output: ListOutput, a: Association): string[] {
   return [...table(header, rows), summary];
 }
 
-export async function listCommand(session: Session, inputs: AssociationInputs, json: boolean, log: Log): Promise<void> {
+export async function listCommand(session: Session, pairIn: PairIn, json: boolean, log: Log): Promise<void> {
   await session.inProject(async (project) => {
-    const a: Association = { ...inputs, projectId: project.id, projectSource: project.source };
+    const a = pairIn(project);
     const output = await query(session, a, log);
     if (json) log.result(output);
     else print(...describe(output, a));

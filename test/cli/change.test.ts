@@ -67,7 +67,7 @@ describe('disassociate', () => {
 
     expect(run.asked).toBe(true);
     expect(run.stdout).toContain(
-      `Disassociate FPGA image ${FPGA_IMAGE_ID} from ECS image ${IMAGE_ID} in project ${DEMO_PROJECT_ID} (FPGA_ASSOC_PROJECT_ID)? [y/N] y\n`,
+      `Disassociate FPGA image ${FPGA_IMAGE_ID} from ECS image ${IMAGE_ID} in project ${DEMO_PROJECT_ID} (--project-id)? [y/N] y\n`,
     );
     expect(run.stdout).toMatch(/disassociated FPGA image \w+ from ECS image [\w-]+ \(204, request id \w+\)\n$/);
     expect(run.code).toBe(EXIT_CODES.ok);
