@@ -15,16 +15,17 @@ import { endpointForRegion } from '../rules';
  * `doctor`: how a run here would go, one line per step, changing nothing: the endpoint, the
  * credential source (and why the earlier ones were skipped), the project, a read-only query, and the
  * Node that node-launcher.sh would pick for a provisioner. Secrets are never printed: credentials
- * are named by their source, as in the handler's messages.
+ * are named by their source, as in the handler's messages, and the step that fails is the handler's
+ * one line on stderr, through the log's redaction.
  */
 
 const LAUNCHER = 'node-launcher.sh';
 /** `--which` decides without fetching or running anything: a few forks of sh. */
 const LAUNCHER_TIME_LIMIT_MS = 10_000;
 
-/** One line of the report, through the log's redaction: a last guard, as for the handler's own lines. */
-function reporter(log: Log): (label: string, text: string) => void {
-  return (label, text) => print(log.redact(`${label.padEnd(12)} ${text}`));
+/** One line of the report: names and IDs only, never a value of a credential (a failure goes to the log, redacted). */
+function line(label: string, text: string): void {
+  print(`${label.padEnd(12)} ${text}`);
 }
 
 /** Where the endpoint came from: the flag, the region's, or the variable. */
@@ -51,7 +52,6 @@ function whichNode(): { readonly text: string; readonly ok: boolean } {
 /** Prints the report; returns the exit code: that of the first step that failed, else 0. */
 export async function doctor(config: HandlerConfig, given: ReadonlySet<string>, log: Log, options: SessionOptions): Promise<number> {
   let exitCode: number = EXIT_CODES.ok;
-  const line = reporter(log);
   line('endpoint', `${config.origin} (${endpointSource(config, given)})`);
   let session: Session | undefined;
   try {
@@ -65,7 +65,7 @@ export async function doctor(config: HandlerConfig, given: ReadonlySet<string>, 
     line('query', `allowed (${PERMISSIONS.query}): the associations query answered ${answer}`);
   } catch (error) {
     if (!(error instanceof HandlerError)) throw error;
-    line('problem', error.describe());
+    log.note(error.describe());
     exitCode = error.exitCode;
   } finally {
     session?.close();

@@ -31,8 +31,7 @@ export class Log {
     process.stdout.write(`${this.redact(JSON.stringify(value))}\n`);
   }
 
-  /** `text` with every secret learnt so far replaced. */
-  public redact(text: string): string {
+  private redact(text: string): string {
     return this.secrets.reduce((out, secret) => out.split(secret).join(REDACTED), text);
   }
 }

@@ -68,8 +68,9 @@ it('a KooCLI profile given with --profile: named, nothing skipped, and its proje
     `credentials the KooCLI profile "deploy" in ${file} (--profile)`,
     `project ${PROFILE_PROJECT} (projectId of the KooCLI profile "deploy" in ${file})`,
   ]);
-  // The emulator serves one project: the profile's is refused, which the report says in one line.
-  expect(report(run.stdout)[3]).toMatch(/^problem query the associations of project abcdef\w+ failed: HTTP 400 Common.0018: /);
+  // The emulator serves one project: the profile's is refused, which the handler's one line says.
+  expect(run.stderr).toMatch(/^fpga-image-association: query the associations of project abcdef\w+ failed: HTTP 400 Common.0018: .*\n$/);
+  expect(report(run.stdout)[3]).toMatch(/^node /);
   expect(run.code).toBe(EXIT_CODES.rejected);
 });
 
@@ -97,16 +98,17 @@ it('an agency assumed on top of the keys: the agency and the base source', async
   expect(traffic(context.emu)).toEqual(['iam POST 201', 'ecs GET 200']);
 });
 
-it('no credentials at all: the one line naming every source looked at, exit 2, nothing sent; the Node line still', async () => {
+it("no credentials at all: the handler's one line naming every source looked at, exit 2, nothing sent; the Node line still", async () => {
   const run = await runCli(['doctor', ...at(context.emu)], { ...FAST_RETRIES });
 
   expect(run.code).toBe(EXIT_CODES.invalidInput);
   const lines = report(run.stdout);
   expect(lines[0]).toBe(`endpoint ${context.emu.url} (--endpoint)`);
-  expect(lines[1]).toBe(`problem no Huawei Cloud credentials: ${NO_PROFILE}; ${NO_KEYS}; the ECS metadata service is not asked (FPGA_ASSOC_METADATA_ENDPOINT=off). `
-    + 'Give credentials in one of the ways terraform-provider-huaweicloud takes: HW_PROFILE (a KooCLI profile), HW_ACCESS_KEY and HW_SECRET_KEY in the environment '
-    + 'that runs Terraform, or an agency bound to the ECS it runs on. Nothing was sent to the API');
-  expect(lines[2]).toMatch(/^node \S/);
+  expect(run.stderr).toBe(`fpga-image-association: no Huawei Cloud credentials: ${NO_PROFILE}; ${NO_KEYS}; the ECS metadata service is not asked `
+    + '(FPGA_ASSOC_METADATA_ENDPOINT=off). Give credentials in one of the ways terraform-provider-huaweicloud takes: HW_PROFILE (a KooCLI profile), '
+    + 'HW_ACCESS_KEY and HW_SECRET_KEY in the environment that runs Terraform, or an agency bound to the ECS it runs on. Nothing was sent to the API\n');
+  expect(lines[1]).toMatch(/^node \S/);
+  expect(lines).toHaveLength(2);
   expect(context.emu.requests()).toEqual([]);
 });
 
@@ -117,7 +119,7 @@ it('no credentials, the metadata source off: not a socket opened, not a name loo
   const run = await runCli(['doctor', '--region', DEMO_REGION], { ...FAST_RETRIES, NODE_OPTIONS: `--require ${recorder}`, SOCKET_RECORD_FILE: record });
 
   expect(run.code).toBe(EXIT_CODES.invalidInput);
-  expect(report(run.stdout)[1]).toMatch(/^problem no Huawei Cloud credentials: /);
+  expect(run.stderr).toMatch(/^fpga-image-association: no Huawei Cloud credentials: /);
   expect(readFileSync(record, 'utf8')).toBe('');
 
   // The recorder sees what the CLI does open: with keys, the one connection to the emulator.
@@ -139,7 +141,10 @@ it('a query the credentials may not make: the permission is named, exit 4', asyn
   const run = await runCli(['doctor', ...at(context.emu)], keysOnly());
 
   expect(run.code).toBe(EXIT_CODES.authFailed);
-  expect(report(run.stdout)[4]).toMatch(/^problem query the associations of project \w+ failed: HTTP 403 APIGW.0302: .*grant their user the IAM action ecs:cloudServerFpgaImages:getRelations in this project/);
+  expect(run.stderr).toMatch(
+    /^fpga-image-association: query the associations of project \w+ failed: HTTP 403 APIGW.0302: .*grant their user the IAM action ecs:cloudServerFpgaImages:getRelations in this project/,
+  );
+  expect(report(run.stdout).map((line) => line.split(' ')[0])).toEqual(['endpoint', 'credentials', 'skipped:', 'project', 'node']);
 });
 
 describe('the Node a provisioner would run: node-launcher.sh --which, from beside the CLI, which fetches and runs nothing', () => {

@@ -11,7 +11,7 @@ import { DEMO_CREDENTIALS, DEMO_PROJECT_ID, FpgaApiEmulator, type EmulatorOption
 
 const ROOT = path.join(__dirname, '..', '..');
 export const BUNDLE = path.join(ROOT, 'assets', 'handler.js');
-/** The operator CLI, built with the handler (test/cli). */
+/** The operator CLI, built with the handler from the same code (test/cli). */
 export const CLI_BUNDLE = path.join(ROOT, 'assets', 'cli.js');
 const BUNDLE_SOURCES = ['src/handler', 'src/cli', 'src/signing', 'src/rules.ts', 'src/contract.ts'];
 
@@ -90,9 +90,9 @@ export function envFor(emu: FpgaApiEmulator, overrides: Env = {}): Env {
 }
 
 /**
- * `node assets/handler.js <args>` (or another `bundle`: the CLI's) with exactly `env` (undefined values
- * left out), and `input` on stdin if given; plus FPGA_ASSOC_METADATA_ENDPOINT=off unless `env` points it
- * elsewhere (the emulator): no test may send anything to the real metadata address.
+ * `node assets/handler.js <args>` with exactly `env` (undefined values left out), and `input` on stdin
+ * if given; plus FPGA_ASSOC_METADATA_ENDPOINT=off unless `env` points it elsewhere (the emulator):
+ * no test may send anything to the real metadata address.
  */
 export function runHandler(args: readonly string[], env: Env, input?: string, bundle: string = BUNDLE): Promise<HandlerRun> {
   const childEnv = childEnvironment(env);
@@ -105,11 +105,15 @@ export function runHandler(args: readonly string[], env: Env, input?: string, bu
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve(recordRun({ code, stdout, stderr, ms: Date.now() - started })));
+    child.on('close', (code) => {
+      const run = { code, stdout, stderr, ms: Date.now() - started };
+      runs.push(run);
+      resolve(run);
+    });
   });
 }
 
-/** `env` without its undefined values, and the metadata source off unless `env` points it at the emulator. */
+/** A child's environment: exactly `env`, undefined values left out, and the metadata source off unless `env` points it at the emulator. */
 export function childEnvironment(env: Env): Record<string, string> {
   if (INPUT_ENV.metadataEndpoint in env && env[INPUT_ENV.metadataEndpoint] === undefined) {
     throw new Error(`${INPUT_ENV.metadataEndpoint} left unset would send the handler to ${METADATA_DEFAULT_ENDPOINT}: set it to ${METADATA_OFF} or the emulator's URL`);
@@ -118,7 +122,7 @@ export function childEnvironment(env: Env): Record<string, string> {
     .filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
-/** Keeps a run (of any bundle, on any terminal) for the credential scan of its test file. */
+/** Keeps a run made another way (the CLI on a pseudo-terminal) for the credential scan of its test file. */
 export function recordRun(run: HandlerRun): HandlerRun {
   runs.push(run);
   return run;
