@@ -88,7 +88,7 @@ cached() {
   [ -x "$entry/bin/node" ] && [ -f "$entry/.verified" ] && IFS= read -r verified <"$entry/.verified" && [ "$verified" = "$sha512" ]
 }
 
-# Where the pinned Node would come from ($url); else, when it cannot run here, why in $problem.
+# Where the pinned Node would come from ($url), and with what ($fetcher); else why it cannot be had in $problem.
 source_of_fetch() {
   libc=$(getconf GNU_LIBC_VERSION 2>/dev/null) || libc=
   release=${libc#glibc 2.}
@@ -109,21 +109,26 @@ source_of_fetch() {
   registry=$(env | sed -n 's/^[Nn][Pp][Mm]_[Cc][Oo][Nn][Ff][Ii][Gg]_[Rr][Ee][Gg][Ii][Ss][Tt][Rr][Yy]=//p' | sed -n 1p)
   registry=${registry:-https://registry.npmjs.org}
   url=${registry%/}/$name/-/$name-$PIN_VERSION.tgz
-}
-
-# Downloads $url into $work/download with curl, wget or busybox wget, and ends it when STALL_SECONDS pass without a
-# byte (the three have no common option for that); else why in $reason.
-download() {
   if command -v curl >/dev/null 2>&1; then
-    set -- curl -fsSL -o "$work/download" "$url"
+    fetcher=curl
   elif command -v wget >/dev/null 2>&1; then
-    set -- wget -q -O "$work/download" "$url"
+    fetcher=wget
   elif command -v busybox >/dev/null 2>&1; then
-    set -- busybox wget -q -O "$work/download" "$url"
+    fetcher='busybox wget'
   else
-    reason='no curl, wget or busybox on PATH to download it with'
+    problem="there is no curl, wget or busybox on PATH to fetch the pinned Node with: $INSTALL"
     return 1
   fi
+}
+
+# Downloads $url into $work/download with $fetcher, and ends it when STALL_SECONDS pass without a byte (curl, wget
+# and busybox wget have no common option for that); else why in $reason.
+download() {
+  case "$fetcher" in
+    curl) set -- curl -fsSL -o "$work/download" "$url" ;;
+    wget) set -- wget -q -O "$work/download" "$url" ;;
+    *) set -- busybox wget -q -O "$work/download" "$url" ;;
+  esac
   "$@" 2>"$work/error" &
   pid=$!
   size=0
@@ -137,7 +142,7 @@ download() {
       idle=0
     elif [ "$((idle += 1))" -ge "$STALL_SECONDS" ]; then
       kill "$pid" 2>/dev/null || :
-      wait "$pid" || :
+      wait "$pid" 2>/dev/null || :
       reason="nothing received for $STALL_SECONDS s"
       return 1
     fi
@@ -224,7 +229,7 @@ case "$mode" in
         chosen="the pinned Node.js $PIN_VERSION, cached: $node"
       else
         source_of_fetch || fail "$seen, and $problem"
-        chosen="would fetch Node.js $PIN_VERSION ($name) from $url into $cache/ ($seen)"
+        chosen="would fetch Node.js $PIN_VERSION ($name) from $url into $cache/ with $fetcher ($seen)"
         if [ "$1" != --which ]; then fetch; fi
       fi
     fi
