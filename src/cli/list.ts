@@ -36,9 +36,10 @@ async function walk(session: Session, a: Association, log: Log): Promise<ListOut
   if (pages > 1) log.note(`${protectedImages.length} of them protected: querying their associations`);
   const associations: ListedAssociation[] = [];
   for (const image of protectedImages) {
-    for (const imageId of await associatedImages(session.api, { ...a, fpgaImageId: image.id })) {
-      associations.push({ fpgaImageId: image.id, imageId, fpgaImageName: image.name });
-    }
+    const imageIds = await associatedImages(session.api, { ...a, fpgaImageId: image.id });
+    // Protected by something this project's query cannot see: worth saying, as nothing here will free it.
+    if (imageIds.length === 0) log.note(`FPGA image ${image.id} is protected, but the associations query names no ECS image for it in project ${a.projectId}`);
+    associations.push(...imageIds.map((imageId) => ({ fpgaImageId: image.id, imageId, fpgaImageName: image.name })));
   }
   return { projectId: a.projectId, associations, fpgaImagesListed: images.length };
 }

@@ -135,6 +135,18 @@ describe('the walk of a project (neither ID)', () => {
     expect(run.stderr).toBe('');
   });
 
+  it('a protected FPGA image whose associations the query does not show: said on stderr, not hidden', async () => {
+    seedSmallProject();
+    context.emu.addFaults([{ path: `fpga_image_id=${fpgaId(2)}`, status: 200, body: { associations: [] } }]);
+    const run = await runCli(['list', ...at(context.emu), '--json'], keysOnly());
+
+    expect(run.code).toBe(EXIT_CODES.ok);
+    expect(listed(run.stdout).associations.map((pair: any) => pair.fpgaImageId)).toEqual([fpgaId(1), fpgaId(1)]);
+    expect(lines(run)).toEqual([
+      `fpga-image-association: FPGA image ${fpgaId(2)} is protected, but the associations query names no ECS image for it in project ${DEMO_PROJECT_ID}`,
+    ]);
+  });
+
   it("without the permission to list FPGA images: the handler's one line naming it, exit 4", async () => {
     context.emu.addFaults([{ path: '/detail', status: 403, body: { error_code: 'APIGW.0302', error_msg: 'The IAM user is not authorized to access the API.' } }]);
     const run = await runCli(['list', ...at(context.emu)], keysOnly());
