@@ -26,7 +26,7 @@ export function runCli(args: readonly string[], env: Env, input?: string): Promi
 
 /**
  * The CLI on a pseudo-terminal (stdin, stdout and stderr all on it, as in a shell), typing `answer`
- * and Enter once it asks `[y/N]`. What the terminal showed, as text, is `stdout`; `stderr` is empty.
+ * (none: nothing) and Enter once it asks `[y/N]`. What the terminal showed, as text, is `stdout`; `stderr` is empty.
  */
 export function runOnTerminal(args: readonly string[], env: Env, answer?: string): Promise<HandlerRun & { readonly asked: boolean }> {
   const started = Date.now();
@@ -38,7 +38,8 @@ export function runOnTerminal(args: readonly string[], env: Env, answer?: string
       shown += data;
       if (!asked && shown.includes('[y/N] ')) {
         asked = true;
-        if (answer !== undefined) terminal.write(`${answer}\r`);
+        // Asked without an answer to give: Enter alone, which declines, so that the test fails rather than hangs.
+        terminal.write(`${answer ?? ''}\r`);
       }
     });
     terminal.onExit(({ exitCode }) => {
