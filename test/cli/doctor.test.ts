@@ -4,8 +4,9 @@ import * as path from 'node:path';
 import { at, keysOnly, runCli } from './cli';
 import { EXIT_CODES } from '../../src/contract';
 import { DEMO_AGENCY, DEMO_PROJECT_ID, DEMO_REGION } from '../../src/emulator/server';
-import { ACCESS_KEY, FAST_RETRIES, itNeverPrintsCredentials, SECRET_KEY, traffic, useEmulator } from '../handler/harness';
-import { createRunner } from '../runner';
+import { ACCESS_KEY, CLI_BUNDLE, FAST_RETRIES, itNeverPrintsCredentials, recordRun, SECRET_KEY, traffic, useEmulator } from '../handler/harness';
+import { run as runCommand } from '../python/artifacts';
+import { createRunner, ensurePinnedTarballs, hostArch, startNpmRegistry } from '../runner';
 
 /**
  * `doctor`: a few lines that explain a runner's setup, with each credential source and with none;
@@ -174,6 +175,26 @@ describe('the Node a provisioner would run: node-launcher.sh --which, from besid
       runner.cleanup();
     }
   });
+
+  (hostArch() ? it : it.skip)('a runner without Node runs doctor through the launcher, as the README says: the pinned Node fetched once, then the report', async () => {
+    const [tarball] = await ensurePinnedTarballs();
+    const registry = await startNpmRegistry([tarball]);
+    const runner = await createRunner({ registry: registry.url });
+    try {
+      const assets = path.dirname(CLI_BUNDLE);
+      const started = Date.now();
+      const stdout = await runCommand('sh', [path.join(assets, 'node-launcher.sh'), CLI_BUNDLE, 'doctor', ...at(context.emu)], { cwd: runner.home, env: keysOnly(runner.env) });
+      recordRun({ code: 0, stdout, stderr: '', ms: Date.now() - started });
+
+      expect(report(stdout)[0]).toBe(`endpoint ${context.emu.url} (--endpoint)`);
+      expect(report(stdout)[4]).toMatch(/^query allowed /);
+      expect(report(stdout)[5]).toMatch(new RegExp(`^node the pinned Node.js ${tarball.version}, cached: ${runner.nodeCache}/\\S+/bin/node$`));
+      expect(registry.downloads()).toBe(1);
+    } finally {
+      runner.cleanup();
+      await registry.stop();
+    }
+  }, 120_000);
 });
 
 itNeverPrintsCredentials(['NOTTHISONE0000000000', 'not-this-secret-either']);
