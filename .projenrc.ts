@@ -38,7 +38,7 @@ const project = new cdktf.ConstructLibraryCdktf({
   ],
 
   // Runtime code (the handler Terraform runs, the API emulator) is bundled by esbuild, not compiled by jsii.
-  excludeTypescript: ['src/handler/**', 'src/emulator/**'],
+  excludeTypescript: ['src/handler/**', 'src/emulator/**', 'src/cli/**'],
 
   jestOptions: {
     jestVersion: '^29',
@@ -56,7 +56,8 @@ const project = new cdktf.ConstructLibraryCdktf({
   // Python binding: `npx projen package:python` builds the wheel into dist/python (test/python installs it).
   publishToPypi: { distName: 'cdktf-fpga-image-association', module: 'cdktf_fpga_image_association' },
 
-  bin: { 'fpga-image-emulator': 'assets/emulator.js' },
+  // The operator CLI (`npx fpga-image-association --help`), and the emulator.
+  bin: { 'fpga-image-association': 'assets/cli.js', 'fpga-image-emulator': 'assets/emulator.js' },
   gitignore: ['/assets/', '/terraform/', 'cdktf.out/', '.toolchain/', '*.tfstate', '*.tfstate.*', '.terraform/', '.terraform.lock.hcl', '/bench-results/'],
   npmignoreEnabled: true,
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'tools', 'scripts', 'examples', 'bench', 'build-tools', 'projenrc'] },
@@ -66,16 +67,18 @@ const project = new cdktf.ConstructLibraryCdktf({
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 
 // Runtime code is bundled into one self-contained file each: the synthesized stack must work without node_modules.
-const bundle = project.addTask('bundle', { description: 'Bundle the handler and the emulator into assets/' });
+const bundle = project.addTask('bundle', { description: 'Bundle the handler, the operator CLI and the emulator into assets/' });
 // The handler: its program embedded in a launcher that compiles it with V8's code cache (tools/bundle-handler.ts).
 bundle.exec('ts-node --transpile-only tools/bundle-handler.ts');
+// The operator CLI, the package's bin: the same launcher around its own program (src/cli/), on the handler's code.
+bundle.exec('ts-node --transpile-only tools/bundle-handler.ts src/cli/index.ts assets/cli.js');
 // The handler's launcher, which picks (or fetches) the Node that runs it, with the pinned Node written in.
 bundle.exec('ts-node --transpile-only tools/bundle-node-launcher.ts');
 bundle.exec('esbuild --bundle src/emulator/index.ts --platform=node --target=node20 --format=cjs --log-level=warning --outfile=assets/emulator.js');
 // The handler bundles undici (MIT), whose licence asks to go with every copy: it ships beside the bundle, in assets/.
 bundle.exec(
   'node -e "const fs = require(\'fs\'); const { version } = require(\'undici/package.json\'); '
-  + 'fs.writeFileSync(\'assets/handler.js.LICENSE.txt\', \'assets/handler.js bundles undici \' + version + \' (https://github.com/nodejs/undici):\\n\\n\' + fs.readFileSync(require.resolve(\'undici/LICENSE\')))"',
+  + 'fs.writeFileSync(\'assets/handler.js.LICENSE.txt\', \'assets/handler.js and assets/cli.js bundle undici \' + version + \' (https://github.com/nodejs/undici):\\n\\n\' + fs.readFileSync(require.resolve(\'undici/LICENSE\')))"',
 );
 project.npmignore?.addPatterns('!/assets/', '/bench/', '/bench-results/', '/.toolchain/', '/tools/', '/docs/', '/scripts/', '/examples/', '/cdktf.json', '/.ci/');
 // `npm run compile` builds everything the package ships: the bundles, then lib/ (jsii).

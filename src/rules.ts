@@ -92,6 +92,11 @@ export function associationsQueryPath(projectId: string): string {
   return `/v1/${projectId}/cloudservers/fpga_image/associations`;
 }
 
+/** Path of the FPGA images' detail list, relative to the endpoint. */
+export function fpgaImagesDetailPath(projectId: string): string {
+  return `/v1/${projectId}/cloudservers/fpga_image/detail`;
+}
+
 /**
  * What the construct accepts in `assumeRole`, checked again by the handler for the same values from
  * the environment. IAM's own limits are looser in places; these keep the values printable and

@@ -12,6 +12,7 @@ const REQUIRED: Record<string, string> = {
   '.jsii': 'the jsii assembly',
   'lib/index.js': 'the compiled library',
   'assets/handler.js': 'the handler bundle that Terraform runs',
+  'assets/cli.js': 'the operator CLI bundle (the fpga-image-association command)',
   'assets/emulator.js': 'the emulator bundle (the fpga-image-emulator command)',
   'assets/node-launcher.sh': 'the launcher that runs the handler with a Node',
   'terraform/fpga-image-association/main.tf': 'the Terraform module the package ships',

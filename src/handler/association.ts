@@ -1,5 +1,5 @@
 import { INPUT_ENV } from '../contract';
-import { associationPath, associationsQueryPath } from '../rules';
+import { associationPath, associationsQueryPath, fpgaImagesDetailPath } from '../rules';
 import type { AssociationInputs } from './config';
 import { describeFault, GaveUpError, readFault, RejectedError, UnexpectedResponseError, type ApiFault, type ApiResponse } from './errors';
 import type { ApiClient } from './http-client';
@@ -18,10 +18,11 @@ export interface Association extends AssociationInputs {
 }
 
 /** IAM actions, from the ECS permission table. */
-const PERMISSIONS = {
+export const PERMISSIONS = {
   associate: 'ecs:cloudServerFpgaImages:relate',
   disassociate: 'ecs:cloudServerFpgaImages:unrelate',
   query: 'ecs:cloudServerFpgaImages:getRelations',
+  list: 'ecs:cloudServerFpgaImages:list',
 } as const;
 
 function succeeded(response: ApiResponse): boolean {
@@ -121,8 +122,31 @@ export async function isAssociated(api: ApiClient, a: Association, kind: Kind = 
   return associations.some((entry) => entry?.image_id === a.imageId && relates(entry, a.fpgaImageId));
 }
 
-/** The API's largest page of the associations query. */
+/**
+ * An associations query that names no image, which the API answers with an empty list: whether the
+ * credentials may query associations in the project (`doctor`). Returns the answer, `200, request id …`.
+ */
+export async function checkQueryAllowed(api: ApiClient, a: Association): Promise<string> {
+  const operation = `query the associations of project ${a.projectId}`;
+  const response = await api.call({ method: 'GET', path: associationsQueryPath(a.projectId), operation, permission: PERMISSIONS.query });
+  if (!succeeded(response)) throw rejected('query', operation, response, a);
+  return answer(response);
+}
+
+/** The API's largest page of the associations query and of the FPGA images' list. */
 const PAGE_SIZE = 100;
+
+/** Every page of the associations query filtered by `filter`, until one brings fewer than a page of the `counted` items. */
+async function allAssociations(
+  api: ApiClient, a: Association, operation: string, filter: Record<string, string>, counted: (entries: AssociationEntry[]) => number,
+): Promise<AssociationEntry[]> {
+  const all: AssociationEntry[] = [];
+  for (let page = 1; ; page++) {
+    const entries = await queryAssociations(api, a, operation, new URLSearchParams({ ...filter, page: String(page), size: String(PAGE_SIZE) }));
+    all.push(...entries);
+    if (counted(entries) < PAGE_SIZE) return all;
+  }
+}
 
 /**
  * Every ECS image the FPGA image is associated with, sorted (the `list` operation): what a person
@@ -130,13 +154,80 @@ const PAGE_SIZE = 100;
  */
 export async function associatedImages(api: ApiClient, a: Association): Promise<string[]> {
   const operation = `list the ECS images FPGA image ${a.fpgaImageId} is associated with`;
-  const imageIds = new Set<string>();
+  const entries = await allAssociations(api, a, operation, { fpga_image_id: a.fpgaImageId }, (page) => page.length);
+  const imageIds = entries.filter((entry) => typeof entry?.image_id === 'string' && relates(entry, a.fpgaImageId)).map((entry) => entry.image_id as string);
+  return [...new Set(imageIds)].sort();
+}
+
+function fpgaImagesOf(entry: AssociationEntry): unknown[] {
+  return Array.isArray(entry?.fpgaimages) ? entry.fpgaimages : [];
+}
+
+/** Every FPGA image the ECS image is associated with, sorted; the API pages the FPGA images of its one entry. */
+export async function associatedFpgaImages(api: ApiClient, a: Association): Promise<string[]> {
+  const operation = `list the FPGA images ECS image ${a.imageId} is associated with`;
+  const ofImage = (entries: AssociationEntry[]) => entries.filter((entry) => entry?.image_id === a.imageId);
+  const entries = await allAssociations(api, a, operation, { image_id: a.imageId }, (page) => ofImage(page).flatMap(fpgaImagesOf).length);
+  const ids = ofImage(entries).flatMap(fpgaImagesOf).map((image) => (image as { id?: unknown })?.id).filter((id): id is string => typeof id === 'string');
+  return [...new Set(ids)].sort();
+}
+
+/** What the FPGA images' list says of one image. */
+export interface FpgaImage {
+  readonly id: string;
+  readonly name: string;
+  /** True while the image has an association, which keeps it from being deleted. */
+  readonly protected: boolean;
+}
+
+/**
+ * Every FPGA image of the project (GET …/fpga_image/detail, page by page); `onPage` is told how many
+ * were read so far and the total the API counts, for progress on long walks.
+ */
+export async function listFpgaImages(
+  api: ApiClient, a: Association, onPage: (read: number, count: number) => void = () => undefined,
+): Promise<FpgaImage[]> {
+  const operation = `list the FPGA images of project ${a.projectId}`;
+  const images: FpgaImage[] = [];
   for (let page = 1; ; page++) {
-    const query = new URLSearchParams({ fpga_image_id: a.fpgaImageId, page: String(page), size: String(PAGE_SIZE) });
-    const entries = await queryAssociations(api, a, operation, query);
-    entries.filter((entry) => typeof entry?.image_id === 'string' && relates(entry, a.fpgaImageId)).forEach((entry) => imageIds.add(entry.image_id as string));
-    if (entries.length < PAGE_SIZE) return [...imageIds].sort();
+    const response = await api.call({
+      method: 'GET',
+      path: `${fpgaImagesDetailPath(a.projectId)}?${new URLSearchParams({ page: String(page), size: String(PAGE_SIZE) })}`,
+      operation,
+      permission: PERMISSIONS.list,
+    });
+    if (!succeeded(response)) throw rejected('query', operation, response, a);
+    const { count, fpgaimages } = readDetailPage(response, operation);
+    images.push(...fpgaimages);
+    onPage(images.length, count);
+    // The last page is short, or brings the count: a page that is full and last needs no empty one after it.
+    if (fpgaimages.length < PAGE_SIZE || images.length >= count) return images;
   }
+}
+
+function readDetailPage(response: ApiResponse, operation: string): { count: number; fpgaimages: FpgaImage[] } {
+  let parsed: { count?: unknown; fpgaimages?: unknown } | undefined;
+  try {
+    parsed = JSON.parse(response.body) as typeof parsed;
+  } catch {
+    parsed = undefined;
+  }
+  const items = parsed?.fpgaimages;
+  const valid = Array.isArray(items) && typeof parsed?.count === 'number'
+    && items.every((item: { id?: unknown; protected?: unknown }) => typeof item?.id === 'string' && typeof item.protected === 'boolean');
+  if (!valid) {
+    const fault = readFault(response);
+    throw new UnexpectedResponseError(`HTTP ${response.status} without "count" and an "fpgaimages" list of {id, protected}: ${describeFault(fault)}`, {
+      operation,
+      fault,
+      hint: 'The API answered in an unknown format: report this with the request id',
+    });
+  }
+  return {
+    count: parsed!.count as number,
+    fpgaimages: (items as { id: string; name?: unknown; protected: boolean }[])
+      .map((item) => ({ id: item.id, name: typeof item.name === 'string' ? item.name : '', protected: item.protected })),
+  };
 }
 
 /** POST or DELETE on the association resource: the same path and body, `{"image":{"id":…}}`. */

@@ -301,13 +301,16 @@ function readProxy(env: Env, origin: string, problems: string[]): Proxy | undefi
 
 /**
  * Reads and checks everything the handler needs; throws one InvalidInputError naming every problem.
- * Without `imageId` (the `list` operation), the ECS image ID is not read and is left empty.
+ * Without `imageId` (the `list` operation), the ECS image ID is not read and is left empty; the same
+ * for `fpgaImageId` (the operator CLI's commands that take it as optional).
  */
-export function readConfig(env: Env = process.env, { imageId = true }: { readonly imageId?: boolean } = {}): HandlerConfig {
+export function readConfig(
+  env: Env = process.env, { fpgaImageId = true, imageId = true }: { readonly fpgaImageId?: boolean; readonly imageId?: boolean } = {},
+): HandlerConfig {
   const problems: string[] = [];
   const projectId = readProjectId(env, problems);
   const association = {
-    fpgaImageId: readId(env, 'fpgaImageId', problems),
+    fpgaImageId: fpgaImageId ? readId(env, 'fpgaImageId', problems) : '',
     imageId: imageId ? readId(env, 'imageId', problems) : '',
   };
   const region = readRegion(env, problems);

@@ -1,15 +1,11 @@
 import { EXIT_CODES, OPERATIONS, type Operation } from '../contract';
 import { associate, associatedImages, disassociate, isAssociated, type Association } from './association';
 import { readConfig, readQueryConfig, type HandlerConfig } from './config';
-import { obtainCredentials, planCredentials } from './credentials/chain';
-import type { CredentialSource } from './credentials/credentials';
 import { driftAnswer, driftProblem, readStdin } from './drift-query';
-import { HandlerError, InvalidInputError, RejectedError } from './errors';
-import { ApiClient, HttpConnection } from './http-client';
+import { HandlerError, InvalidInputError } from './errors';
+import type { ApiClient } from './http-client';
 import { Log } from './log';
-import { planProject, ProjectLookup, type Project } from './project';
-import { RateBudget } from './rate-budget';
-import { RetryPolicy } from './retry';
+import { logFor, Session, type SessionOptions } from './session';
 
 /**
  * The program Terraform runs: `node handler.js associate` at create time, `node handler.js
@@ -19,10 +15,8 @@ import { RetryPolicy } from './retry';
  * assets/handler.js is ./launcher, which compiles this program and calls `start`.
  */
 
-export interface StartOptions {
-  /** Called just before the handler changes V8's flags: the launcher makes its code cache then. */
-  readonly beforeV8FlagChange?: () => void;
-}
+/** What the launcher gives the program it starts. */
+export type StartOptions = SessionOptions;
 
 export function start(options: StartOptions = {}): void {
   void main(options);
@@ -48,52 +42,12 @@ async function perform(operation: Operation, api: ApiClient, a: Association, log
   }
 }
 
-/** Common.0018: the project in the URL is not the credentials' project. */
-function refusesProject(error: unknown): boolean {
-  return error instanceof RejectedError && error.fault?.code === 'Common.0018';
-}
-
 async function run(operation: Operation, config: HandlerConfig, log: Log, options: StartOptions): Promise<void> {
-  // Everything that can be decided without a request is, first: a run that cannot work sends nothing.
-  const plan = planCredentials(config.credentials, config.iam, log);
-  const projectPlan = planProject(config.project, plan.profile, config.iam);
-  const { tuning } = config;
-  const deadline = Date.now() + tuning.totalTimeoutMs;
-  const parent = process.ppid;
-  const abandoned = () => process.ppid !== parent;
-  const { beforeV8FlagChange } = options;
-  const iamConnection = config.iam.origin === undefined ? undefined : new HttpConnection(config.iam.origin, config.iam.proxy, beforeV8FlagChange);
-  const iamRetry = new RetryPolicy(tuning, deadline, log, undefined, abandoned);
-  const iam = (credentials: CredentialSource) => new ApiClient(iamConnection!, credentials, iamRetry);
-  const ecsConnection = new HttpConnection(config.origin, config.proxy, beforeV8FlagChange);
+  const session = await Session.open(config, log, options);
   try {
-    const { credentials, baseAccessKey } = await obtainCredentials(plan, { log, iam, beforeV8FlagChange });
-    const { attemptTimeoutMs } = tuning;
-    const lookup = 'lookup' in projectPlan
-      ? new ProjectLookup(projectPlan.lookup, { iam: iam(credentials), baseAccessKey, agency: plan.agency, attemptTimeoutMs, log })
-      : undefined;
-    const project = 'project' in projectPlan ? projectPlan.project : await lookup!.find();
-    const rate = tuning.maxRequestsPerSecond;
-    const budget = rate === undefined ? undefined : RateBudget.open({
-      origin: config.origin,
-      // The base key, which the parallel handlers share even when each assumes an agency of its own.
-      accessKey: baseAccessKey,
-      requestsPerSecond: rate,
-      onUnavailable: (reason) => log.note(reason),
-    });
-    const api = new ApiClient(ecsConnection, credentials, new RetryPolicy(tuning, deadline, log, budget, abandoned));
-    const pair = (p: Project): Association => ({ ...config.association, projectId: p.id, projectSource: p.source });
-    try {
-      await perform(operation, api, pair(project), log);
-    } catch (error) {
-      // IAM's answer, refused by the ECS API: dropped from the cache, and asked for again if it came from there.
-      const fresh = lookup && refusesProject(error) ? await lookup.refused(project) : undefined;
-      if (fresh === undefined) throw error;
-      await perform(operation, api, pair(fresh), log);
-    }
+    await session.inProject((p) => perform(operation, session.api, { ...config.association, projectId: p.id, projectSource: p.source }, log));
   } finally {
-    ecsConnection.close();
-    iamConnection?.close();
+    session.close();
   }
 }
 
@@ -103,9 +57,7 @@ async function main(options: StartOptions): Promise<void> {
   try {
     operation = parseOperation(process.argv.slice(2));
     const config = operation === 'drift-query' ? readQueryConfig(await readStdin()) : readConfig(process.env, { imageId: operation !== 'list' });
-    const { accessKey, secretKey, securityToken } = config.credentials.environment;
-    // The secrets known now; those of the other sources are learnt as they are read or obtained.
-    log = new Log([secretKey?.value, accessKey?.value, securityToken?.value, config.proxy?.password, config.iam.proxy?.password]);
+    log = logFor(config);
     await run(operation, config, log, options);
     process.exitCode = EXIT_CODES.ok;
   } catch (error) {

@@ -5,8 +5,8 @@
  *   stack synthesizes;
  * - the jsii npm tarball (`npx projen package:js`), installed into a fresh directory outside the repository next to
  *   cdktf, constructs and @cdktf/provider-null, serves a TypeScript app compiled as a user would: it synthesizes, the
- *   package's `fpga-image-emulator` bin starts, and the toolchain's CLI applies (the relation appears) and destroys
- *   (it is gone);
+ *   package's `fpga-image-emulator` bin starts, and the toolchain's CLI applies (the relation appears, and `npx
+ *   fpga-image-association list` shows it) and destroys (it is gone);
  * - the installed package's runtime files import only its declared dependencies and Node's built-ins.
  */
 import { spawn } from 'node:child_process';
@@ -122,7 +122,7 @@ describe('the published npm package, installed into a fresh app', () => {
     installed = path.join(consumer, 'node_modules', PACKAGE);
   }, 300_000);
 
-  test('a TypeScript app synthesizes; the bin starts the emulator; apply associates and destroy disassociates', async () => {
+  test('a TypeScript app synthesizes; the bin starts the emulator; apply associates, `npx fpga-image-association list` shows it, destroy disassociates', async () => {
     fs.writeFileSync(
       path.join(consumer, 'main.ts'),
       [
@@ -161,6 +161,12 @@ describe('the published npm package, installed into a fresh app', () => {
         await tf('apply', '-auto-approve');
       });
       expect(await relations()).toEqual([{ fpgaImageId: FPGA_IMAGE_ID, imageId: ECS_IMAGE_ID }]);
+      // The operator CLI, as an operator runs it: npx finds the installed bin (offline: nothing is fetched).
+      const listed = await mustRun('npx', ['fpga-image-association', 'list', '--endpoint', url, '--project-id', projectId, '--json'], consumer, {
+        ...env, npm_config_offline: 'true',
+      });
+      // Its output is stdout and stderr together, where npm may warn: the document is the line that starts with {.
+      expect(JSON.parse(listed.split('\n').find((line) => line.startsWith('{'))!).associations).toEqual([{ fpgaImageId: FPGA_IMAGE_ID, imageId: ECS_IMAGE_ID, fpgaImageName: expect.any(String) }]);
       await timed(`${cli.binaryName} destroy`, () => tf('destroy', '-auto-approve'));
       expect(await relations()).toEqual([]);
     } finally {
@@ -170,7 +176,7 @@ describe('the published npm package, installed into a fresh app', () => {
 
   test("the package's runtime files import only its declared dependencies and Node's built-ins", () => {
     const files = (fs.readdirSync(installed, { recursive: true }) as string[]).filter((f) => f.endsWith('.js'));
-    expect(files).toEqual(expect.arrayContaining(['lib/index.js', 'assets/handler.js', 'assets/emulator.js']));
+    expect(files).toEqual(expect.arrayContaining(['lib/index.js', 'assets/handler.js', 'assets/cli.js', 'assets/emulator.js']));
     expect(importsOutside(installed)).toEqual([]);
 
     // The check itself sees what it is for: a devDependency left unbundled, a file left out of the package.

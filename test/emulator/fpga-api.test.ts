@@ -200,6 +200,56 @@ describe('list FPGA images', () => {
     await relate('DELETE', fpgaId(2));
     expect((await listFpgaImages({ fpga_image_id: fpgaId(2) })).json.fpgaimages[0].protected).toBe(false);
   });
+
+  test('pages of at most 100 in the order the images came, each with the total count; past the last page, an empty list', async () => {
+    const ids = Array.from({ length: 230 }, (_, i) => fpgaId(i + 1));
+    emulator.addImages({ fpgaImages: ids.map((id) => ({ id })) });
+
+    const pages = [];
+    for (let page = 1; page <= 4; page++) pages.push((await listFpgaImages({ page: String(page), size: '100' })).json);
+    expect(pages.map((p) => p.count)).toEqual([230, 230, 230, 230]);
+    expect(pages.map((p) => p.fpgaimages.length)).toEqual([100, 100, 30, 0]);
+    expect(pages.flatMap((p) => p.fpgaimages.map((f: any) => f.id))).toEqual(ids);
+    expectEcsError(await listFpgaImages({ page: '1', size: '101' }), 400, 'Ecs.0005', /invalid parameter size "101": expected a decimal integer from 1 to 100/);
+    expectEcsError(await listFpgaImages({ page: '2' }), 400, 'Ecs.0005', /page and size must be given together/);
+  });
+
+  test('every item has the documented fields', async () => {
+    emulator.addImages({ fpgaImages: [{ id: FPGA, name: 'ocl_001' }] });
+    const { json } = await listFpgaImages({ fpga_image_id: FPGA });
+    expect(json).toEqual({
+      count: 1,
+      fpgaimages: [{
+        id: FPGA,
+        name: 'ocl_001',
+        description: '',
+        status: 'active',
+        size: expect.any(Number),
+        createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/),
+        protected: false,
+        message: null,
+        metadata: expect.any(Object),
+        log_directory: expect.any(String),
+      }],
+    });
+  });
+
+  test('an unknown fpga_image_id (strict mode) is an empty list, not a 404; a malformed one is 400 Ecs.0005', async () => {
+    const strict = await FpgaApiEmulator.start({ strictImages: true });
+    try {
+      const unknown = await signedFetch(strict.url, { method: 'GET', path: `/v1/${DEMO_PROJECT_ID}/cloudservers/fpga_image/detail?fpga_image_id=${FPGA}` });
+      expect(unknown.status).toBe(200);
+      expect(unknown.json).toEqual({ count: 0, fpgaimages: [] });
+      expect(strict.state().fpgaImages).toEqual([]);
+    } finally {
+      await strict.stop();
+    }
+    expectEcsError(await listFpgaImages({ fpga_image_id: 'XYZ' }), 400, 'Ecs.0005', /invalid parameter: invalid fpga_image_id "XYZ"/);
+  });
+
+  test('another project: 400 Common.0018', async () => {
+    expectEcsError(await get(`/v1/${OTHER_PROJECT}/cloudservers/fpga_image/detail`), 400, 'Common.0018', /The project ID in the URL is different/);
+  });
 });
 
 describe('the gateway around the API', () => {

@@ -11,7 +11,9 @@ import { DEMO_CREDENTIALS, DEMO_PROJECT_ID, FpgaApiEmulator, type EmulatorOption
 
 const ROOT = path.join(__dirname, '..', '..');
 export const BUNDLE = path.join(ROOT, 'assets', 'handler.js');
-const BUNDLE_SOURCES = ['src/handler', 'src/signing', 'src/rules.ts', 'src/contract.ts'];
+/** The operator CLI, built with the handler from the same code (test/cli). */
+export const CLI_BUNDLE = path.join(ROOT, 'assets', 'cli.js');
+const BUNDLE_SOURCES = ['src/handler', 'src/cli', 'src/signing', 'src/rules.ts', 'src/contract.ts'];
 
 export const FPGA_IMAGE_ID = '4010a32b5f231f04015f24259efd0429';
 export const IMAGE_ID = '18efee75-e058-4c52-a49c-9e3ba4d1c8de';
@@ -44,18 +46,20 @@ function newestSource(entry: string): number {
   return Math.max(0, ...readdirSync(entry).map((name) => newestSource(path.join(entry, name))));
 }
 
-/** The tests run the bundle, so a bundle older than its sources would test old code. */
+/** The tests run the bundles, so a bundle older than its sources would test old code. */
 function checkBundle(): void {
-  const built = (() => {
-    try {
-      return statSync(BUNDLE).mtimeMs;
-    } catch {
-      return -1;
-    }
-  })();
   const newest = Math.max(...BUNDLE_SOURCES.map((source) => newestSource(path.join(ROOT, source))));
-  if (built < newest) {
-    throw new Error(`${BUNDLE} is ${built < 0 ? 'missing' : 'older than its sources'}: run \`npx projen bundle\` (or npm test) first`);
+  for (const bundle of [BUNDLE, CLI_BUNDLE]) {
+    const built = (() => {
+      try {
+        return statSync(bundle).mtimeMs;
+      } catch {
+        return -1;
+      }
+    })();
+    if (built < newest) {
+      throw new Error(`${bundle} is ${built < 0 ? 'missing' : 'older than its sources'}: run \`npx projen bundle\` (or npm test) first`);
+    }
   }
 }
 
@@ -90,15 +94,11 @@ export function envFor(emu: FpgaApiEmulator, overrides: Env = {}): Env {
  * if given; plus FPGA_ASSOC_METADATA_ENDPOINT=off unless `env` points it elsewhere (the emulator):
  * no test may send anything to the real metadata address.
  */
-export function runHandler(args: readonly string[], env: Env, input?: string): Promise<HandlerRun> {
-  if (INPUT_ENV.metadataEndpoint in env && env[INPUT_ENV.metadataEndpoint] === undefined) {
-    throw new Error(`${INPUT_ENV.metadataEndpoint} left unset would send the handler to ${METADATA_DEFAULT_ENDPOINT}: set it to ${METADATA_OFF} or the emulator's URL`);
-  }
-  const childEnv = Object.fromEntries(Object.entries({ [INPUT_ENV.metadataEndpoint]: METADATA_OFF, ...env })
-    .filter((entry): entry is [string, string] => entry[1] !== undefined));
+export function runHandler(args: readonly string[], env: Env, input?: string, bundle: string = BUNDLE): Promise<HandlerRun> {
+  const childEnv = childEnvironment(env);
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BUNDLE, ...args], { env: childEnv, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bundle, ...args], { env: childEnv, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     child.stdin?.end(input);
     let stdout = '';
     let stderr = '';
@@ -111,6 +111,21 @@ export function runHandler(args: readonly string[], env: Env, input?: string): P
       resolve(run);
     });
   });
+}
+
+/** A child's environment: exactly `env`, undefined values left out, and the metadata source off unless `env` points it at the emulator. */
+export function childEnvironment(env: Env): Record<string, string> {
+  if (INPUT_ENV.metadataEndpoint in env && env[INPUT_ENV.metadataEndpoint] === undefined) {
+    throw new Error(`${INPUT_ENV.metadataEndpoint} left unset would send the handler to ${METADATA_DEFAULT_ENDPOINT}: set it to ${METADATA_OFF} or the emulator's URL`);
+  }
+  return Object.fromEntries(Object.entries({ [INPUT_ENV.metadataEndpoint]: METADATA_OFF, ...env })
+    .filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+/** Keeps a run made another way (the CLI on a pseudo-terminal) for the credential scan of its test file. */
+export function recordRun(run: HandlerRun): HandlerRun {
+  runs.push(run);
+  return run;
 }
 
 /** `METHOD status` of each request the emulator saw, e.g. `POST 204` or `DELETE reset`. */
