@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lockFile, type FileLockOptions } from './file-lock';
+import { readRegularFile } from './file-read';
+import { parseJson } from './json-text';
 import { privateDirectory, userDirectory } from './private-directory';
 
 /**
@@ -41,13 +43,18 @@ interface State {
   readonly next: number;
 }
 
+/** The state is `{"next":…}`. */
+const MAX_STATE_BYTES = 1024;
+
 function readState(file: string, now: number): State {
+  let read;
   try {
-    const next = (JSON.parse(readFileSync(file, 'utf8')) as Partial<State>).next;
-    return { next: typeof next === 'number' && next <= now + MAX_AHEAD_MS ? next : 0 };
+    read = parseJson(readRegularFile(file, MAX_STATE_BYTES, { noFollow: true }).toString('utf8'));
   } catch {
     return { next: 0 };
   }
+  const next = 'value' in read ? (read.value as Partial<State> | null)?.next : undefined;
+  return { next: typeof next === 'number' && next <= now + MAX_AHEAD_MS ? next : 0 };
 }
 
 export class RateBudget {
@@ -117,7 +124,8 @@ export class RateBudget {
   private stateFile(): string | undefined {
     if (this.unavailable) return undefined;
     if (this.file === undefined) {
-      const { path, problem } = privateDirectory(this.directory);
+      // Its state decides only when to send, within MAX_AHEAD_MS: kept even where ownership cannot be verified.
+      const { path, problem } = privateDirectory(this.directory, { acceptUnverified: true });
       if (problem !== undefined) {
         this.giveUp(problem);
         return undefined;
