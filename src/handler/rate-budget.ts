@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lockFile, type FileLockOptions } from './file-lock';
 import { readRegularFile } from './file-read';
 import { parseJson } from './json-text';
-import { privateDirectory, userDirectory } from './private-directory';
+import { privateDirectory, userDirectory, writePrivateFile } from './private-directory';
 
 /**
  * A request rate shared by the handler processes Terraform runs in parallel: each process reserves
@@ -111,10 +110,9 @@ export class RateBudget {
     }
     try {
       const { at, state } = change(readState(file, Date.now()));
-      writeFileSync(file, JSON.stringify(state), { mode: 0o600 });
-      return at;
-    } catch (error) {
-      this.giveUp(`cannot write ${file}: ${(error as Error).message}`);
+      const problem = writePrivateFile(file, JSON.stringify(state));
+      if (problem === undefined) return at;
+      this.giveUp(`cannot write ${file}: ${problem}`);
       return undefined;
     } finally {
       lock.release();
