@@ -1,5 +1,5 @@
-import { answer, signedFetch } from './signed-fetch';
 import { request } from 'node:http';
+import { answer, signedFetch } from './signed-fetch';
 import { CONTROL_TOKEN_HEADER } from '../../src/emulator/control-plane';
 import { EmulatorControl } from '../../src/emulator/process';
 import { DEMO_AGENCY, DEMO_PROJECT_ID, DEMO_REGION, FpgaApiEmulator } from '../../src/emulator/server';

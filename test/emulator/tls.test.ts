@@ -23,8 +23,10 @@ beforeAll(() => {
 });
 afterAll(() => certificates.remove());
 
+type Outcome = { status?: number; body?: string; error?: string };
+
 /** One request over https, trusting `ca` only; resolves with the answer or the error's code. */
-function call(url: string, method: string, ca: Buffer, headers: Record<string, string> = {}): Promise<{ status?: number; body?: string; error?: string }> {
+function call(url: string, method: string, ca: Buffer, headers: Record<string, string> = {}): Promise<Outcome> {
   return new Promise((resolve) => {
     const req = request(url, { method, ca, headers }, (res) => {
       let body = '';

@@ -9,10 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { secret } from './secret-scan';
 import { EXIT_CODES } from '../../src/contract';
 import { DEMO_AGENCY, DEMO_REGION } from '../../src/emulator/server';
 import { envFor, lines, runHandler, useEmulator } from '../handler/harness';
-import { secret } from './secret-scan';
 
 const context = useEmulator();
 const SECRET = secret(`Sup3rS3cret${randomBytes(15).toString('hex')}`);
