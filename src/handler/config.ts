@@ -261,7 +261,11 @@ function readIam(env: Env, region: string | undefined, origin: string): IamSetti
       url = undefined;
     }
     const allowed = url && !url.username && !url.password && (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname)));
-    if (!allowed) return { problem: `invalid ${CREDENTIAL_ENV.authUrl} ${showValue(authUrl)}: ${expected}` };
+    if (!allowed) {
+      // A password in the URL is a credential: never shown.
+      const shown = url?.password ? Object.assign(new URL(url.href), { password: '***' }).href : authUrl;
+      return { problem: `invalid ${CREDENTIAL_ENV.authUrl} ${showValue(shown)}: ${expected}` };
+    }
     iam = url!.origin;
   } else if (endpoint !== undefined && regionOfEndpoint(origin) === undefined) {
     return {

@@ -4,6 +4,7 @@
  * long token quoted in an error survived in part. Redaction now comes before every shortening.
  */
 import { randomBytes } from 'node:crypto';
+import { secret } from './secret-scan';
 import { EXIT_CODES } from '../../src/contract';
 import { DEMO_CREDENTIALS } from '../../src/emulator/server';
 import { envFor, lines, runHandler, useEmulator } from '../handler/harness';
@@ -29,4 +30,11 @@ test('… and in the retry lines, cut to 80 characters, and the line that gives 
     expect.stringContaining('attempt 1 of 2 got HTTP 503 Common.1503: the request carried X-Security-Token [redacted], which is not valid here (request id'),
     expect.stringContaining('the last got HTTP 503 Common.1503: the request carried X-Security-Token [redacted], which is not valid here'),
   ]);
+});
+
+test('a password in HW_AUTH_URL, which is refused, is not shown in the refusal', async () => {
+  const password = secret(`pw${randomBytes(12).toString('hex')}`);
+  const run = await runHandler(['associate'], env({ FPGA_ASSOC_PROJECT_ID: undefined, FPGA_ASSOC_REGION: 'cn-north-1', HW_AUTH_URL: `https://deploy:${password}@iam.example.com/v3` }));
+  expect(run.code).toBe(EXIT_CODES.invalidInput);
+  expect(lines(run)).toEqual([expect.stringContaining('invalid HW_AUTH_URL "https://deploy:***@iam.example.com/v3"')]);
 });
