@@ -40,8 +40,8 @@ function cacheFile(setting: string | undefined): string | undefined {
   return path && join(path, `handler-${HANDLER_PROGRAM_SHA256.slice(0, 16)}-node-${process.version}-${process.arch}.code-cache`);
 }
 
-/** The handler's compiled code is a few MB; a larger file is not a cache this program made. */
-const MAX_CACHE_BYTES = 64 * 1024 * 1024;
+/** The handler's compiled code is about 200 KB; a file this large is not a cache this program made. */
+const MAX_CACHE_BYTES = 16 * 1024 * 1024;
 
 function readCache(file: string): Buffer | undefined {
   try {

@@ -45,8 +45,6 @@ export class RenewingSource implements CredentialSource {
   }
 }
 
-const CREDENTIAL_FIELDS = 'credential.access, secret, securitytoken and expires_at';
-
 /**
  * Reads `{"credential":{"access","secret","securitytoken","expires_at"}}`, the answer of both the
  * metadata service and IAM's assume-role; or says what it lacks (never quoting it). Whatever secrets
@@ -63,7 +61,7 @@ export function readTemporaryCredential(body: string, source: string): { readonl
   const expiresAt = typeof expires === 'string' ? Date.parse(expires) : NaN;
   if (typeof access !== 'string' || typeof secret !== 'string' || typeof securitytoken !== 'string' || Number.isNaN(expiresAt)
     || !access || !secret || !securitytoken) {
-    return { problem: `no ${CREDENTIAL_FIELDS}` };
+    return { problem: 'no credential.access, secret, securitytoken and expires_at' };
   }
   return { credentials: { accessKey: access, secretKey: secret, securityToken: securitytoken, source, expiresAt } };
 }
