@@ -25,7 +25,8 @@ export const USAGE = `Usage: node assets/emulator.js [options]
 
 A local stand-in for the Huawei Cloud ECS FPGA-image association API, on loopback only, with the
 IAM calls (projects, assume-role) and the ECS metadata service a credential chain needs.
-When ready it prints one JSON line to stdout, {"url":"http://127.0.0.1:PORT","projectId":"..."},
+When ready it prints one JSON line to stdout,
+{"url":"http://127.0.0.1:PORT","projectId":"...","controlToken":"..."},
 then one line per API request to stderr. SIGINT or SIGTERM stops it.
 
 Options:
@@ -47,7 +48,9 @@ Options:
                         "relations":[{"fpgaImageId","imageId"}]}
   -h, --help            show this help
 
-The unsigned control plane lives under /_emulator/ (see docs/EMULATOR.md).
+The control plane lives under /_emulator/: requests must carry the ready line's controlToken in an
+X-Emulator-Control-Token header, name a loopback Host, carry no Origin header, and send bodies as
+application/json (see docs/EMULATOR.md).
 `;
 
 export interface Seed {

@@ -28,7 +28,7 @@ async function main(): Promise<number | undefined> {
     }
   }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void emulator.stop());
-  process.stdout.write(`${JSON.stringify({ url: emulator.url, projectId: emulator.state().projectId })}\n`);
+  process.stdout.write(`${JSON.stringify({ url: emulator.url, projectId: emulator.state().projectId, controlToken: emulator.controlToken })}\n`);
   return undefined;
 }
 

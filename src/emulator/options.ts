@@ -7,7 +7,7 @@ import type { RequestRecord } from './request-log';
 export const DEMO_PROJECT_ID = '0123456789abcdef0123456789abcdef';
 
 /** The credentials the emulator accepts unless told otherwise. Not a secret: it only opens a local emulator. */
-export const DEMO_CREDENTIALS = { accessKey: 'EMULATORACCESSKEY000', secretKey: 'emulator-secret-key-not-a-real-secret' } as const;
+export const DEMO_CREDENTIALS = { accessKey: 'EMULATORACCESSKEY000', secretKey: 'Demo-SK-7f3a9c1e5b2d8046-not-for-use' } as const;
 
 /** The region the emulated project is named after: IAM answers `GET /v3/projects?name=cn-north-1` with the emulator's project. */
 export const DEMO_REGION = 'cn-north-1';

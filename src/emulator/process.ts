@@ -1,10 +1,12 @@
 /**
- * The API emulator as a separate process (`node assets/emulator.js`), and a client for its unsigned
- * control plane; used by the demo and the tests. For an in-process emulator, use FpgaApiEmulator from ./server.
+ * The API emulator as a separate process (`node assets/emulator.js`), and the one client of its
+ * control plane (EmulatorControl), for an emulator in this process or another; used by the demo, the
+ * bench and the tests. For an in-process emulator, use FpgaApiEmulator from ./server.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { CONTROL_PREFIX, CONTROL_TOKEN_HEADER } from './control-plane';
 import type {
   EmulatorAgency,
   EmulatorMetadata,
@@ -30,8 +32,13 @@ function emulatorBundle(): string {
   return EMULATOR_BUNDLE;
 }
 
-export interface EmulatorProcess {
+/** The emulator's ready line: where it listens, its project, and the token its control plane requires. */
+export interface EmulatorAddress {
   readonly url: string;
+  readonly controlToken: string;
+}
+
+export interface EmulatorProcess extends EmulatorAddress {
   readonly projectId: string;
   readonly control: EmulatorControl;
   /** What the process has written to stderr so far: one line per API request, and errors. */
@@ -71,7 +78,7 @@ export async function startEmulatorProcess(options: { args?: string[]; env?: Rec
     }),
   );
 
-  const ready = await new Promise<{ url: string; projectId: string }>((resolve, reject) => {
+  const ready = await new Promise<{ url: string; projectId: string; controlToken: string }>((resolve, reject) => {
     let stdout = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -98,7 +105,7 @@ export async function startEmulatorProcess(options: { args?: string[]; env?: Rec
 
   return {
     ...ready,
-    control: new EmulatorControl(ready.url),
+    control: new EmulatorControl(ready),
     stderr: () => stderr,
     stop: async () => {
       child.kill('SIGTERM');
@@ -110,9 +117,12 @@ export async function startEmulatorProcess(options: { args?: string[]; env?: Rec
   };
 }
 
-/** The emulator's /_emulator/ control plane, over HTTP: works for an emulator in any process. */
+/**
+ * The emulator's /_emulator/ control plane, over HTTP: works for an emulator in any process. Give it
+ * the emulator's ready line (startEmulatorProcess does), or the in-process FpgaApiEmulator itself.
+ */
 export class EmulatorControl {
-  constructor(private readonly url: string) {}
+  constructor(private readonly emulator: EmulatorAddress) {}
 
   async state(): Promise<EmulatorState> {
     return this.call('GET', 'state');
@@ -173,14 +183,14 @@ export class EmulatorControl {
   }
 
   private async call<T>(method: string, route: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${this.url}/_emulator/${route}`, {
+    const response = await fetch(`${this.emulator.url}${CONTROL_PREFIX}${route}`, {
       method,
-      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+      headers: { [CONTROL_TOKEN_HEADER]: this.emulator.controlToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
     if (!response.ok) {
-      throw new Error(`emulator control ${method} /_emulator/${route} failed with ${response.status}: ${text}`);
+      throw new Error(`emulator control ${method} ${CONTROL_PREFIX}${route} failed with ${response.status}: ${text}`);
     }
     return (text ? JSON.parse(text) : undefined) as T;
   }

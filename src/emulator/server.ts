@@ -4,7 +4,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KnownCredential, verifySignature } from './auth';
-import { CONTROL_PREFIX, controlReply } from './control-plane';
+import { CONTROL_PREFIX, controlReply, type Controls } from './control-plane';
 import { ecsError, gatewayError } from './error-bodies';
 import { FaultInjector, FaultRule, RateLimit, TokenBucket } from './faults';
 import { ApiSnapshot, FpgaApi, ImagesSpec, Relation } from './fpga-api';
@@ -33,7 +33,7 @@ export interface EmulatorState extends ApiSnapshot {
  * FPGA-image API, the IAM calls a credential chain needs, and an ECS's metadata service. The gateway part (faults,
  * throttling, routing, AK/SK verification) lives here; each service's rules live in its own module.
  */
-export class FpgaApiEmulator {
+export class FpgaApiEmulator implements Controls {
   static async start(options: EmulatorOptions = {}): Promise<FpgaApiEmulator> {
     const resolved = resolveOptions(options);
     const server: Server = resolved.tls ? createTlsServer({ cert: resolved.tls.cert, key: resolved.tls.key }) : createServer();
@@ -46,6 +46,8 @@ export class FpgaApiEmulator {
 
   /** `http://127.0.0.1:PORT` (`https://` with a certificate), no trailing slash. */
   readonly url: string;
+  /** The secret a control-plane request must carry (./control-plane): random, new for each emulator. */
+  readonly controlToken = randomBytes(24).toString('hex');
   private readonly api: FpgaApi;
   private readonly iam: IamApi;
   private readonly metadata: MetadataService;
@@ -184,7 +186,9 @@ export class FpgaApiEmulator {
     try {
       if (target.startsWith(CONTROL_PREFIX)) {
         const body = await readBody(req);
-        this.send(res, body ? controlReply(this, req.method ?? '', target, body) : { status: 413, body: { error: 'control request body too large' } });
+        this.send(res, body === undefined
+          ? { status: 413, body: { error: 'control request body too large' } }
+          : controlReply(this, { method: req.method ?? '', target, headers: req.headers, body }, this.controlToken));
       } else {
         await this.handleApi(req, res, target, requestId);
       }

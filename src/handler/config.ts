@@ -10,23 +10,15 @@ import type { EnvironmentKeys, Variable } from './credentials/environment';
 import type { MetadataSettings } from './credentials/metadata';
 import type { ProfileSettings } from './credentials/profile';
 import { InvalidInputError } from './errors';
+import { parseJson } from './json-text';
 import { proxyFor, type Proxy } from './proxy';
+import type { Tuning } from './retry';
 
 /**
  * The one place that reads the environment: the association's inputs, the tuning numbers, where
  * the credentials and the project are to come from, IAM and the proxy, all checked before anything
  * is sent. The credential sources (./credentials) and the project resolver (./project) get what it read.
  */
-
-export interface Tuning {
-  readonly attemptTimeoutMs: number;
-  readonly totalTimeoutMs: number;
-  readonly maxAttempts: number;
-  readonly retryBaseDelayMs: number;
-  readonly retryMaxDelayMs: number;
-  /** Pace requests to this rate, shared by the handlers of one endpoint and access key; undefined = unpaced. */
-  readonly maxRequestsPerSecond?: number;
-}
 
 /** The images to associate; the project is settled later (./project), from ProjectSettings. */
 export interface AssociationInputs {
@@ -269,7 +261,11 @@ function readIam(env: Env, region: string | undefined, origin: string): IamSetti
       url = undefined;
     }
     const allowed = url && !url.username && !url.password && (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname)));
-    if (!allowed) return { problem: `invalid ${CREDENTIAL_ENV.authUrl} ${showValue(authUrl)}: ${expected}` };
+    if (!allowed) {
+      // A password in the URL is a credential: never shown.
+      const shown = url?.password ? Object.assign(new URL(url.href), { password: '***' }).href : authUrl;
+      return { problem: `invalid ${CREDENTIAL_ENV.authUrl} ${showValue(shown)}: ${expected}` };
+    }
     iam = url!.origin;
   } else if (endpoint !== undefined && regionOfEndpoint(origin) === undefined) {
     return {
@@ -333,14 +329,10 @@ export function readConfig(
  * (other keys are ignored); everything else, credentials first, still comes from `env`.
  */
 export function readQueryConfig(query: string, env: Env = process.env): HandlerConfig {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(query);
-  } catch {
-    parsed = undefined;
-  }
+  const read = parseJson(query);
+  const parsed = 'value' in read ? read.value : undefined;
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new InvalidInputError(`the query on stdin is not a JSON object: ${JSON.stringify(query.slice(0, 80))}`, {
+    throw new InvalidInputError(`the query on stdin is not a JSON object: it is ${'problem' in read ? read.problem : `a JSON ${parsed === null ? 'null' : Array.isArray(parsed) ? 'array' : typeof parsed}`}`, {
       hint: "drift-query is run by Terraform's external data source, which writes its query as a JSON object",
     });
   }

@@ -1,4 +1,6 @@
 import { EXIT_CODES } from '../contract';
+import { parseJson } from './json-text';
+import { redact } from './redaction';
 
 /** What an API response says about a failure, read from either Huawei error-body shape. */
 export interface ApiFault {
@@ -21,10 +23,10 @@ export interface ApiResponse {
 const EXCERPT_LENGTH = 160;
 const MESSAGE_LENGTH = 400;
 
-/** One line, no control characters, at most `max` characters. */
+/** One line, no control characters, no secret (redacted before it is cut: ./redaction), at most `max` characters. */
 export function oneLine(value: string, max: number = MESSAGE_LENGTH): string {
   // eslint-disable-next-line no-control-regex
-  const flat = value.replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
+  const flat = redact(value).replace(/[\u0000-\u001f\u007f\s]+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
@@ -40,22 +42,25 @@ function text(value: unknown): string | undefined {
 /**
  * Reads a response as a Huawei error: nested `{"error":{"code","message"}}` or flat
  * `{"error_code","error_msg","request_id"}`. The request id comes from `X-Request-Id`, then
- * `X-Openstack-Request-Id`, then the body. Anything else becomes a short excerpt of the body.
+ * `X-Openstack-Request-Id`, then the body. Any other page (HTML, text) becomes a short excerpt; any
+ * other JSON is described, never quoted: an answer that carries credentials (the metadata service's,
+ * assume-role's) must not be printed, however broken.
  */
 export function readFault(response: ApiResponse): ApiFault {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(response.body);
-  } catch {
-    parsed = undefined;
-  }
-  const body = parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+  const looksLikeJson = /^\s*[[{]/.test(response.body);
+  const parsed = looksLikeJson ? parseJson(response.body) : undefined;
+  const value = parsed && 'value' in parsed ? parsed.value : undefined;
+  const body = value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
   const nested = body.error !== null && typeof body.error === 'object' ? (body.error as Record<string, unknown>) : {};
   const code = text(nested.code) ?? text(body.error_code) ?? text(body.code);
   const message = text(nested.message) ?? text(body.error_msg) ?? text(body.message);
   const requestId = header(response, 'x-request-id') ?? header(response, 'x-openstack-request-id') ?? text(body.request_id);
   if (code || message) {
     return { status: response.status, code: code && oneLine(code, 40), message: message && oneLine(message), requestId };
+  }
+  if (parsed) {
+    const described = 'problem' in parsed ? parsed.problem : 'JSON without an error code or message';
+    return { status: response.status, message: `response body: ${described}`, requestId };
   }
   const excerpt = oneLine(response.body.replace(/<[^>]*>/g, ' '), EXCERPT_LENGTH);
   return { status: response.status, message: excerpt ? `response body: ${excerpt}` : undefined, requestId };

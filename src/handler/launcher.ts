@@ -1,7 +1,7 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { Script } from 'node:vm';
 import { INPUT_ENV } from '../contract';
+import { readRegularFile } from './file-read';
 import type { start } from './index';
 import { Log } from './log';
 import { isPrivate, privateDirectory, userDirectory, writePrivateFile } from './private-directory';
@@ -17,8 +17,9 @@ import { isPrivate, privateDirectory, userDirectory, writePrivateFile } from './
  * foreign or rejected cache (V8 checks its version, flags and source) just means a compile from source.
  *
  * Trust: the file is read only from a directory private to the user and only if the user owns it
- * and no one else may write it, as whoever can write it decides what code runs. It holds compiled
- * code of the program, made before any request: no credential or input value is ever in it.
+ * and no one else may write it, as whoever can write it decides what code runs (V8 checks only the
+ * source's length). Where that cannot be verified (no POSIX owners: Windows), there is no cache. It
+ * holds compiled code of the program, made before any request: no credential or input value is ever in it.
  */
 
 declare const HANDLER_PROGRAM: string;
@@ -39,17 +40,15 @@ function cacheFile(setting: string | undefined): string | undefined {
   return path && join(path, `handler-${HANDLER_PROGRAM_SHA256.slice(0, 16)}-node-${process.version}-${process.arch}.code-cache`);
 }
 
+/** The handler's compiled code is about 200 KB; a file this large is not a cache this program made. */
+const MAX_CACHE_BYTES = 16 * 1024 * 1024;
+
 function readCache(file: string): Buffer | undefined {
-  let fd: number | undefined;
   try {
-    // O_NOFOLLOW: a link could point anywhere, and ownership is checked on what is actually opened.
-    fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0)); // eslint-disable-line no-bitwise
-    const stat = fstatSync(fd);
-    return stat.isFile() && isPrivate(stat) ? readFileSync(fd) : undefined;
+    // No link: a link could point anywhere, and ownership is checked on what is actually opened.
+    return readRegularFile(file, MAX_CACHE_BYTES, { noFollow: true, refuse: (stat) => (isPrivate(stat) ? undefined : 'is not private to this user') });
   } catch {
     return undefined;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 

@@ -1,7 +1,9 @@
 import { oneLine } from './errors';
+import { learnSecrets, redact } from './redaction';
 
 const PREFIX = 'fpga-image-association: ';
-const REDACTED = '[redacted]';
+/** A note longer than this is cut, after redaction (./redaction). */
+const NOTE_LENGTH = 2000;
 
 /**
  * The handler's output: one-line notes on stderr, results on stdout. Every line passes through
@@ -10,28 +12,22 @@ const REDACTED = '[redacted]';
  * echoed secret (an API message that quotes a signed header, a nested error cause).
  */
 export class Log {
-  private readonly secrets: string[] = [];
-
   public constructor(secrets: readonly (string | undefined)[] = []) {
     this.learn(...secrets);
   }
 
-  /** Redacts these from now on. Shorter than 6 characters, they are not real secrets, and masking them would garble text. */
+  /** Redacts these from now on, in this process's every line. */
   public learn(...secrets: readonly (string | undefined)[]): void {
-    this.secrets.push(...secrets.filter((s): s is string => typeof s === 'string' && s.length >= 6 && !this.secrets.includes(s)));
+    learnSecrets(...secrets);
   }
 
   /** A note for people, on stderr. */
   public note(text: string): void {
-    process.stderr.write(`${PREFIX}${this.redact(oneLine(text, 2000))}\n`);
+    process.stderr.write(`${PREFIX}${oneLine(text, NOTE_LENGTH)}\n`);
   }
 
   /** A machine-readable result, one JSON line on stdout. */
   public result(value: object): void {
-    process.stdout.write(`${this.redact(JSON.stringify(value))}\n`);
-  }
-
-  private redact(text: string): string {
-    return this.secrets.reduce((out, secret) => out.split(secret).join(REDACTED), text);
+    process.stdout.write(`${redact(JSON.stringify(value))}\n`);
   }
 }

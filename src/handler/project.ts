@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, unlinkSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { CREDENTIAL_ENV, INPUT_ENV } from '../contract';
 import { checkId, showValue } from '../rules';
@@ -8,7 +8,9 @@ import type { Agency } from './credentials/assume-role';
 import type { Profile } from './credentials/profile';
 import { describeFault, InvalidInputError, readFault, RejectedError, UnexpectedResponseError } from './errors';
 import { lockFile, type FileLockOptions } from './file-lock';
+import { readRegularFile } from './file-read';
 import type { ApiClient } from './http-client';
+import { parseJson } from './json-text';
 import type { Log } from './log';
 import { privateDirectory, userDirectory, writePrivateFile } from './private-directory';
 
@@ -47,6 +49,9 @@ export function planProject(settings: ProjectSettings, profile: Profile | undefi
   }
   return { lookup: { region: settings.region, iamOrigin: iam.origin } };
 }
+
+/** An entry is `{"projectId":"…"}`. */
+const MAX_ENTRY_BYTES = 1024;
 
 /** The lookup's lock is held for one IAM call: a holder older than an attempt is taken to be dead, or too slow to wait for. */
 function lookupLock(attemptTimeoutMs: number): FileLockOptions {
@@ -173,13 +178,15 @@ export class ProjectLookup {
   private read(): Project | undefined {
     const file = this.file();
     if (file === undefined) return undefined;
+    let read;
     try {
-      const { projectId } = JSON.parse(readFileSync(file, 'utf8')) as { projectId?: unknown };
-      if (typeof projectId === 'string' && checkId('projectId', projectId) === undefined) return { id: projectId, source: this.source, cached: true };
+      read = parseJson(readRegularFile(file, MAX_ENTRY_BYTES, { noFollow: true }).toString('utf8'));
     } catch {
-      // No entry yet, or one cut short: ask IAM.
+      // No entry yet: ask IAM.
+      return undefined;
     }
-    return undefined;
+    const projectId = 'value' in read ? (read.value as { projectId?: unknown } | null)?.projectId : undefined;
+    return typeof projectId === 'string' && checkId('projectId', projectId) === undefined ? { id: projectId, source: this.source, cached: true } : undefined;
   }
 
   /** Only the project ID: no credential. */

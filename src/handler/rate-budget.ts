@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lockFile, type FileLockOptions } from './file-lock';
-import { privateDirectory, userDirectory } from './private-directory';
+import { readRegularFile } from './file-read';
+import { parseJson } from './json-text';
+import { privateDirectory, userDirectory, writePrivateFile } from './private-directory';
 
 /**
  * A request rate shared by the handler processes Terraform runs in parallel: each process reserves
@@ -41,13 +42,18 @@ interface State {
   readonly next: number;
 }
 
+/** The state is `{"next":…}`. */
+const MAX_STATE_BYTES = 1024;
+
 function readState(file: string, now: number): State {
+  let read;
   try {
-    const next = (JSON.parse(readFileSync(file, 'utf8')) as Partial<State>).next;
-    return { next: typeof next === 'number' && next <= now + MAX_AHEAD_MS ? next : 0 };
+    read = parseJson(readRegularFile(file, MAX_STATE_BYTES, { noFollow: true }).toString('utf8'));
   } catch {
     return { next: 0 };
   }
+  const next = 'value' in read ? (read.value as Partial<State> | null)?.next : undefined;
+  return { next: typeof next === 'number' && next <= now + MAX_AHEAD_MS ? next : 0 };
 }
 
 export class RateBudget {
@@ -104,10 +110,9 @@ export class RateBudget {
     }
     try {
       const { at, state } = change(readState(file, Date.now()));
-      writeFileSync(file, JSON.stringify(state), { mode: 0o600 });
-      return at;
-    } catch (error) {
-      this.giveUp(`cannot write ${file}: ${(error as Error).message}`);
+      const problem = writePrivateFile(file, JSON.stringify(state));
+      if (problem === undefined) return at;
+      this.giveUp(`cannot write ${file}: ${problem}`);
       return undefined;
     } finally {
       lock.release();
@@ -117,7 +122,8 @@ export class RateBudget {
   private stateFile(): string | undefined {
     if (this.unavailable) return undefined;
     if (this.file === undefined) {
-      const { path, problem } = privateDirectory(this.directory);
+      // Its state decides only when to send, within MAX_AHEAD_MS: kept even where ownership cannot be verified.
+      const { path, problem } = privateDirectory(this.directory, { acceptUnverified: true });
       if (problem !== undefined) {
         this.giveUp(problem);
         return undefined;

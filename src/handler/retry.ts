@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { INPUT_ENV } from '../contract';
-import type { Tuning } from './config';
 import { describeFault, GaveUpError, HandlerError, readFault, type ApiFault, type ApiResponse } from './errors';
 import type { Log } from './log';
 import type { RateBudget } from './rate-budget';
@@ -32,6 +31,17 @@ const NOTABLE_SLOT_WAIT_MS = 5_000;
 const MIN_RETRY_WINDOW_MS = 250;
 /** Beyond this, a 401/403 is taken to be the clocks' fault (the gateway allows 15 minutes). */
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+
+/** The policy's numbers, read by ../config from the environment. */
+export interface Tuning {
+  readonly attemptTimeoutMs: number;
+  readonly totalTimeoutMs: number;
+  readonly maxAttempts: number;
+  readonly retryBaseDelayMs: number;
+  readonly retryMaxDelayMs: number;
+  /** Pace requests to this rate, shared by the handlers of one endpoint and access key; undefined = unpaced. */
+  readonly maxRequestsPerSecond?: number;
+}
 
 export interface AttemptSettings {
   /** The attempt must end within this, answer body included. */

@@ -16,6 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { cleanCopy, ROOT } from './clean-copy';
 import { DEMO_CREDENTIALS } from '../../src/emulator/options';
+import { EmulatorControl } from '../../src/emulator/process';
 import { ensureToolchain, ToolchainCli } from '../../tools/toolchain';
 
 const PACKAGE = 'cdktf-fpga-image-association';
@@ -146,8 +147,9 @@ describe('the published npm package, installed into a fresh app', () => {
     const bin = path.join(consumer, 'node_modules', '.bin', 'fpga-image-emulator');
     const emulator = spawn(bin, ['--port', '0'], { cwd: consumer, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
-      const { url, projectId } = await readyLine(emulator);
-      const relations = async () => ((await (await fetch(`${url}/_emulator/state`)).json()) as { relations: unknown[] }).relations;
+      const ready = await readyLine(emulator);
+      const { url, projectId } = ready;
+      const relations = async () => (await new EmulatorControl(ready).state()).relations;
 
       const outdir = path.join(consumer, 'cdktf.out');
       await timed('synth', () => mustRun(process.execPath, ['out/main.js', outdir, url, projectId], consumer));
@@ -227,7 +229,7 @@ function expectStackShipsHandler(stackDir: string, bundle: string): void {
   expect(shipped.equals(fs.readFileSync(bundle))).toBe(true);
 }
 
-function readyLine(child: ReturnType<typeof spawn>): Promise<{ url: string; projectId: string }> {
+function readyLine(child: ReturnType<typeof spawn>): Promise<{ url: string; projectId: string; controlToken: string }> {
   return new Promise((resolve, reject) => {
     let stdout = '';
     let stderr = '';

@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
 import type { EmulatorControl } from '../../src/emulator/process';
 import { describeProviders, ensureToolchain } from '../../tools/toolchain';
+import { expectNoSecret, secretsIn } from '../security/secret-scan';
 
 export interface Cli {
   readonly binary: string;
@@ -95,7 +96,10 @@ export class Workspace {
     return this;
   }
 
-  /** Runs a command to its end, or, with an `interruption`, until its signal ends it. */
+  /**
+   * Runs a command to its end, or, with an `interruption`, until its signal ends it. Throws when it
+   * printed a fragment of a secret in its environment or declared by the test (../security/secret-scan).
+   */
   async run(args: string[], extraEnv: Record<string, string> = {}, interruption?: Interruption): Promise<RunResult> {
     const { HW_ACCESS_KEY, HW_SECRET_KEY, HW_SECURITY_TOKEN, ...inherited } = process.env;
     this.host?.adopt(this.outdir);
@@ -119,7 +123,9 @@ export class Workspace {
       process.kill(signal === 'SIGINT' ? -child.pid! : child.pid!, signal);
     }
     const status = await closed;
-    this.transcript.push(`$ ${this.cli.binaryName} ${args.join(' ')}${interruption ? ` (${interruption.signal})` : ''}\n${stdout}${stderr}`);
+    const command = `${this.cli.binaryName} ${args.join(' ')}${interruption ? ` (${interruption.signal})` : ''}`;
+    this.transcript.push(`$ ${command}\n${stdout}${stderr}`);
+    expectNoSecret(`the output of ${command}`, stdout + stderr, secretsIn({ ...this.env, ...extraEnv }));
     return { status, stdout, stderr };
   }
 

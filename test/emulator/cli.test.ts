@@ -70,11 +70,11 @@ test('starts with one JSON line, answers a signed request, logs it without secre
   }
 });
 
-test('SIGINT stops it cleanly too, and the ready line is exactly {url, projectId}', async () => {
+test('SIGINT stops it cleanly too, and the ready line is exactly {url, projectId, controlToken}', async () => {
   const { code, stdout } = await run(['--port', '0'], { signal: 'SIGINT' });
   expect(code).toBe(0);
   expect(stdout.split('\n')).toEqual([expect.any(String), '']);
-  expect(Object.keys(JSON.parse(stdout))).toEqual(['url', 'projectId']);
+  expect(Object.keys(JSON.parse(stdout))).toEqual(['url', 'projectId', 'controlToken']);
 });
 
 test('credentials from the environment, with flags taking precedence', async () => {

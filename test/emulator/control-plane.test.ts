@@ -1,4 +1,6 @@
+import { request } from 'node:http';
 import { answer, signedFetch } from './signed-fetch';
+import { CONTROL_TOKEN_HEADER } from '../../src/emulator/control-plane';
 import { EmulatorControl } from '../../src/emulator/process';
 import { DEMO_AGENCY, DEMO_PROJECT_ID, DEMO_REGION, FpgaApiEmulator } from '../../src/emulator/server';
 import { associationPath, associationsQueryPath } from '../../src/rules';
@@ -11,7 +13,7 @@ let control: EmulatorControl;
 
 beforeAll(async () => {
   emulator = await FpgaApiEmulator.start();
-  control = new EmulatorControl(emulator.url);
+  control = new EmulatorControl(emulator);
 });
 afterAll(() => emulator.stop());
 beforeEach(() => emulator.reset());
@@ -127,7 +129,8 @@ test('the control plane is not subject to faults or throttling', async () => {
 
 describe('bad control requests get a 4xx with a message saying what is wrong', () => {
   async function control4xx(method: string, route: string, body?: string) {
-    const result = await answer(await fetch(`${emulator.url}/_emulator/${route}`, { method, body }));
+    const headers = { [CONTROL_TOKEN_HEADER]: emulator.controlToken, 'content-type': 'application/json' };
+    const result = await answer(await fetch(`${emulator.url}/_emulator/${route}`, { method, body, headers }));
     return [result.status, result.json?.error];
   }
 
@@ -163,4 +166,49 @@ test('addRelations never builds a state the API forbids: at most 10 FPGA images 
   const tooMany = Array.from({ length: 11 }, (_, n) => ({ fpgaImageId: n.toString(16).padStart(32, '0'), imageId: IMAGE }));
   expect(() => emulator.addRelations(tooMany)).toThrow(/invalid relations\[10\]: image .* would have more than 10 FPGA images/);
   expect(emulator.relations()).toEqual([]);
+});
+
+describe('only programs on this machine that hold the control token: never a web page', () => {
+  /** A raw request, so that Host and Origin are exactly what a browser (or a rebound DNS name) would send. */
+  function raw(method: string, route: string, headers: Record<string, string>, body?: string): Promise<{ status: number; error: string }> {
+    return new Promise((resolve, reject) => {
+      const req = request(`${emulator.url}/_emulator/${route}`, { method, headers }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, error: text && JSON.parse(text).error }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+  const token = () => ({ [CONTROL_TOKEN_HEADER]: emulator.controlToken });
+  const json = { 'content-type': 'application/json' };
+  const fault = JSON.stringify({ faults: [{ status: 500, times: -1 }] });
+
+  test('a token-holding client on loopback drives it, with any loopback Host', async () => {
+    const port = new URL(emulator.url).port;
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, '127.0.0.2']) {
+      expect(await raw('GET', 'state', { ...token(), host })).toEqual({ status: 200, error: undefined });
+    }
+    expect((await raw('POST', 'faults', { ...token(), 'content-type': 'application/json; charset=utf-8' }, fault)).status).toBe(204);
+    expect((await query()).status).toBe(500);
+  });
+
+  const withToken = (headers: Record<string, string>) => () => ({ ...token(), ...json, ...headers });
+  test.each([
+    ['no token', () => json, 401, /^missing or wrong x-emulator-control-token: send the controlToken of the emulator's ready line/],
+    ['a wrong token', () => ({ ...json, [CONTROL_TOKEN_HEADER]: 'f'.repeat(48) }), 401, /^missing or wrong/],
+    ['an Origin header', withToken({ origin: 'http://127.0.0.1:8000' }), 403, /^a request with an Origin header \("http:\/\/127\.0\.0\.1:8000"\) comes from a web page/],
+    ['a foreign Host (DNS rebinding)', withToken({ host: 'rebound.example.com:80' }), 403, /^Host "rebound\.example\.com:80" is not a loopback host/],
+    ['text/plain (a form or a simple fetch)', withToken({ 'content-type': 'text/plain' }), 415, /^a body must be sent as Content-Type: application\/json \(got "text\/plain"\)/],
+  ])('%s is refused, and nothing changes', async (_, headers, status, error) => {
+    expect(await raw('POST', 'faults', headers(), fault)).toEqual({ status, error: expect.stringMatching(error) });
+    expect((await query()).status).toBe(200);
+  });
+
+  test('the API keeps working for signed clients, whatever their Origin', async () => {
+    const path = `${associationsQueryPath(DEMO_PROJECT_ID)}?image_id=${IMAGE}`;
+    const signed = await signedFetch(emulator.url, { method: 'GET', path, unsignedHeaders: { origin: 'http://example.com' } });
+    expect(signed.status).toBe(200);
+  });
 });

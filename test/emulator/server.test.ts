@@ -1,4 +1,5 @@
 import { answer, signedFetch } from './signed-fetch';
+import { EmulatorControl } from '../../src/emulator/process';
 import { DEMO_CREDENTIALS, DEMO_PROJECT_ID, DEMO_REGION, FpgaApiEmulator } from '../../src/emulator/server';
 import { associationPath } from '../../src/rules';
 
@@ -41,7 +42,7 @@ test('a port in use is reported; localhost is accepted; stop() is idempotent and
   expect(first.state().projectId).toBe('ffffffffffffffffffffffffffffffff');
   await first.stop();
   await first.stop();
-  await expect(fetch(`${first.url}/_emulator/state`)).rejects.toThrow();
+  await expect(new EmulatorControl(first).state()).rejects.toThrow();
 });
 
 test('a body over 12 MB gets the gateway\'s 413', async () => {
@@ -61,7 +62,7 @@ test('onRequest sees each API request once its outcome is known', async () => {
   const emulator = await FpgaApiEmulator.start({ onRequest: (r) => seen.push(`${r.method} ${r.status}`) });
   try {
     await answer(await fetch(`${emulator.url}/nope`));
-    await answer(await fetch(`${emulator.url}/_emulator/state`));
+    await new EmulatorControl(emulator).state();
     expect(seen).toEqual(['GET 404']);
   } finally {
     await emulator.stop();

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import * as path from 'node:path';
+import { CONTROL_TOKEN_HEADER } from '../../src/emulator/control-plane';
 import { EMULATOR_BUNDLE, startEmulatorProcess } from '../../src/emulator/process';
 import { DEMO_PROJECT_ID, FpgaApiEmulator } from '../../src/emulator/server';
 import { associationPath } from '../../src/rules';
@@ -22,10 +23,12 @@ beforeAll(() => {
 });
 afterAll(() => certificates.remove());
 
+type Outcome = { status?: number; body?: string; error?: string };
+
 /** One request over https, trusting `ca` only; resolves with the answer or the error's code. */
-function call(url: string, method: string, ca: Buffer): Promise<{ status?: number; body?: string; error?: string }> {
+function call(url: string, method: string, ca: Buffer, headers: Record<string, string> = {}): Promise<Outcome> {
   return new Promise((resolve) => {
-    const req = request(url, { method, ca }, (res) => {
+    const req = request(url, { method, ca, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
       res.on('end', () => resolve({ status: res.statusCode, body }));
@@ -39,7 +42,7 @@ test('EmulatorOptions.tls: the API and the control plane over https, faults incl
   const emulator = await FpgaApiEmulator.start({ tls: { cert: certificate.cert, key: certificate.key } });
   try {
     expect(emulator.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    const state = await call(`${emulator.url}/_emulator/state`, 'GET', certificate.cert);
+    const state = await call(`${emulator.url}/_emulator/state`, 'GET', certificate.cert, { [CONTROL_TOKEN_HEADER]: emulator.controlToken });
     expect(state).toEqual({ status: 200, body: expect.stringContaining(`"projectId":"${DEMO_PROJECT_ID}"`) });
 
     const api = `${emulator.url}${associationPath(DEMO_PROJECT_ID, FPGA)}`;
@@ -50,7 +53,7 @@ test('EmulatorOptions.tls: the API and the control plane over https, faults incl
     expect((await call(api, 'POST', certificate.cert)).status).toBe(503);
     expect(emulator.requests().map((r) => r.status ?? r.fault)).toEqual([401, 'reset', 503]);
 
-    expect(await call(`${emulator.url}/_emulator/state`, 'GET', other.cert)).toEqual({ error: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    expect(await call(`${emulator.url}/_emulator/state`, 'GET', other.cert, { [CONTROL_TOKEN_HEADER]: emulator.controlToken })).toEqual({ error: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
   } finally {
     await emulator.stop();
   }
@@ -70,7 +73,7 @@ test('--tls-cert and --tls-key: the ready line says https, and SIGTERM still sto
   const emulator = await startEmulatorProcess({ args: ['--tls-cert', certificate.certFile, '--tls-key', certificate.keyFile] });
   try {
     expect(emulator.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
-    expect((await call(`${emulator.url}/_emulator/state`, 'GET', certificate.cert)).status).toBe(200);
+    expect((await call(`${emulator.url}/_emulator/state`, 'GET', certificate.cert, { [CONTROL_TOKEN_HEADER]: emulator.controlToken })).status).toBe(200);
   } finally {
     await emulator.stop();
   }

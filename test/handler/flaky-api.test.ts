@@ -253,7 +253,7 @@ describe('unreadable answers still give a readable line', () => {
 
     expect(run.code).toBe(EXIT_CODES.authFailed);
     expect(lines(run)).toHaveLength(1);
-    expect(run.stderr).toContain('failed: HTTP 403: response body: {"error": {"code": "Ecs.00 (request id ');
+    expect(run.stderr).toContain('failed: HTTP 403: response body: not valid JSON at line 1, column 27 (in error.code) (request id ');
     expect(run.stderr).toContain('grant their user the IAM action ecs:cloudServerFpgaImages:unrelate');
   });
 

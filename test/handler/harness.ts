@@ -3,6 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { INPUT_ENV, METADATA_DEFAULT_ENDPOINT, METADATA_OFF } from '../../src/contract';
 import { DEMO_CREDENTIALS, DEMO_PROJECT_ID, FpgaApiEmulator, type EmulatorOptions, type RequestRecord } from '../../src/emulator/server';
+import { expectNoSecret, secretsIn } from '../security/secret-scan';
 
 /**
  * Runs the built handler bundle as Terraform does, in a child process whose environment holds
@@ -92,7 +93,8 @@ export function envFor(emu: FpgaApiEmulator, overrides: Env = {}): Env {
 /**
  * `node assets/handler.js <args>` with exactly `env` (undefined values left out), and `input` on stdin
  * if given; plus FPGA_ASSOC_METADATA_ENDPOINT=off unless `env` points it elsewhere (the emulator):
- * no test may send anything to the real metadata address.
+ * no test may send anything to the real metadata address. Rejects when the run printed a fragment of
+ * a secret in `env` or declared by the test (../security/secret-scan).
  */
 export function runHandler(args: readonly string[], env: Env, input?: string, bundle: string = BUNDLE): Promise<HandlerRun> {
   const childEnv = childEnvironment(env);
@@ -108,7 +110,12 @@ export function runHandler(args: readonly string[], env: Env, input?: string, bu
     child.on('close', (code) => {
       const run = { code, stdout, stderr, ms: Date.now() - started };
       runs.push(run);
-      resolve(run);
+      try {
+        expectNoSecret(`the output of node handler.js ${args.join(' ')}`, stdout + stderr, secretsIn(childEnv));
+        resolve(run);
+      } catch (error) {
+        reject(error);
+      }
     });
   });
 }

@@ -6,10 +6,10 @@ import { FpgaApiEmulator } from '../../src/emulator/server';
 
 const context = useEmulator();
 
-const WRONG_SECRET = 'wrong-secret-key-for-the-lockout-test';
+const WRONG_SECRET = 'wrong-sk-0e6b3f8a1d5c-lockout';
 const WRONG_ACCESS_KEY = 'WRONGACCESSKEY000000';
-const STALE_TOKEN = 'stale-security-token-value-9876543210';
-const TEMPORARY = { accessKey: 'TEMPORARYACCESSKEY00', secretKey: 'temporary-secret-key-value', securityToken: 'temporary-security-token-value-0123456789' };
+const STALE_TOKEN = 'stale-tok-7d1c9e4a02b6-9876543210';
+const TEMPORARY = { accessKey: 'TEMPORARYACCESSKEY00', secretKey: 'tmp-sk-5e0b7d2a9c41f6', securityToken: 'tmp-token-3a8f1c6e0d92b7-0123456789' };
 
 describe('invalid input: exit 2, nothing sent', () => {
   it.each([

@@ -45,13 +45,13 @@ export async function assumeRole(iam: ApiClient, agency: Agency, baseSource: str
   if (response.status < 200 || response.status >= 300) {
     throw new RejectedError(describeFault(fault), { operation, fault, hint: `Check ${agency.from}: the agency's name, its account and the duration (900 to 86400 s)` });
   }
-  const credentials = readTemporaryCredential(response.body, `${agencyText}, assumed with ${baseSource}`);
-  if (credentials === undefined) {
-    throw new UnexpectedResponseError(`HTTP ${response.status} without credential.access, secret, securitytoken and expires_at`, {
+  const read = readTemporaryCredential(response.body, `${agencyText}, assumed with ${baseSource}`);
+  if ('problem' in read) {
+    throw new UnexpectedResponseError(`HTTP ${response.status} with ${read.problem}`, {
       operation,
       fault,
       hint: 'IAM answered in an unknown format: report this with the request id',
     });
   }
-  return credentials;
+  return read.credentials;
 }

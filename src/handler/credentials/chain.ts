@@ -74,25 +74,24 @@ export function planCredentials(settings: CredentialSettings, iam: IamSettings, 
 
 /**
  * The credentials to sign with, obtained now (so that a source that gives none fails the run before
- * any ECS request) and again whenever they would expire during an attempt. Every secret is told to
- * the log as it is obtained.
+ * any ECS request) and again whenever they would expire during an attempt. Every secret is redacted
+ * from the moment it is read (./credentials).
  */
 export async function obtainCredentials(
   plan: CredentialPlan, options: ObtainOptions,
 ): Promise<{ readonly credentials: CredentialSource; readonly baseAccessKey: string }> {
   const { log, beforeV8FlagChange } = options;
-  const learn = (credentials: Credentials) => log.learn(credentials.accessKey, credentials.secretKey, credentials.securityToken);
   const planned = plan.base;
   const base = 'keys' in planned
     ? fixedSource(planned.keys)
-    : new RenewingSource(() => metadataCredentials(planned.metadata, { learn: (token) => log.learn(token), beforeV8FlagChange }), learn);
+    : new RenewingSource(() => metadataCredentials(planned.metadata, { learn: (token) => log.learn(token), beforeV8FlagChange }));
   const first = await base.credentials(Date.now()).catch((error: unknown) => {
     throw error instanceof GaveUpError ? noCredentials([...plan.lacks, error.message], error.hint ?? WAYS) : error;
   });
   const agency = plan.agency;
   if (agency === undefined) return { credentials: base, baseAccessKey: first.accessKey };
   const iam = options.iam(base);
-  const assumed = new RenewingSource(() => assumeRole(iam, agency, first.source), learn);
+  const assumed = new RenewingSource(() => assumeRole(iam, agency, first.source));
   await assumed.credentials(Date.now());
   return { credentials: assumed, baseAccessKey: first.accessKey };
 }

@@ -1,3 +1,6 @@
+import { parseJson } from '../json-text';
+import { learnSecrets } from '../redaction';
+
 /**
  * What every credential source gives, and how temporary credentials are kept valid: obtained again
  * from their source before a request that would outlive them.
@@ -27,22 +30,16 @@ export function fixedSource(credentials: Credentials): CredentialSource {
 
 /**
  * Temporary credentials from a source that hands out new ones (the metadata service, assume-role):
- * kept while they outlive the attempt asking, obtained again otherwise. `obtained` is told each new
- * credential before any use (the log learns its secrets).
+ * kept while they outlive the attempt asking, obtained again otherwise.
  */
 export class RenewingSource implements CredentialSource {
   private held?: Credentials;
 
-  public constructor(
-    private readonly obtain: () => Promise<Credentials>,
-    private readonly obtained: (credentials: Credentials) => void,
-  ) {}
+  public constructor(private readonly obtain: () => Promise<Credentials>) {}
 
   public async credentials(until: number): Promise<Credentials> {
     if (this.held === undefined || (this.held.expiresAt !== undefined && this.held.expiresAt <= until)) {
-      const credentials = await this.obtain();
-      this.obtained(credentials);
-      this.held = credentials;
+      this.held = await this.obtain();
     }
     return this.held;
   }
@@ -50,18 +47,21 @@ export class RenewingSource implements CredentialSource {
 
 /**
  * Reads `{"credential":{"access","secret","securitytoken","expires_at"}}`, the answer of both the
- * metadata service and IAM's assume-role; undefined when any of the four is missing or unreadable.
+ * metadata service and IAM's assume-role; or says what it lacks (never quoting it). Whatever secrets
+ * it carries are redacted from then on, even from an answer that cannot be used.
  */
-export function readTemporaryCredential(body: string, source: string): Credentials | undefined {
-  let credential: Record<string, unknown>;
-  try {
-    credential = (JSON.parse(body) as { credential?: Record<string, unknown> }).credential ?? {};
-  } catch {
-    return undefined;
-  }
-  const { access, secret, securitytoken, expires_at: expires } = credential;
+export function readTemporaryCredential(body: string, source: string): { readonly credentials: Credentials } | { readonly problem: string } {
+  const parsed = parseJson(body);
+  if ('problem' in parsed) return { problem: `a body that is ${parsed.problem}` };
+  const { value } = parsed;
+  const credential = value !== null && typeof value === 'object' && 'credential' in value ? (value as { credential: unknown }).credential : undefined;
+  const fields = credential !== null && typeof credential === 'object' ? (credential as Record<string, unknown>) : {};
+  const { access, secret, securitytoken, expires_at: expires } = fields;
+  learnSecrets(...[access, secret, securitytoken].filter((field): field is string => typeof field === 'string'));
   const expiresAt = typeof expires === 'string' ? Date.parse(expires) : NaN;
-  if (typeof access !== 'string' || typeof secret !== 'string' || typeof securitytoken !== 'string' || Number.isNaN(expiresAt)) return undefined;
-  if (!access || !secret || !securitytoken) return undefined;
-  return { accessKey: access, secretKey: secret, securityToken: securitytoken, source, expiresAt };
+  if (typeof access !== 'string' || typeof secret !== 'string' || typeof securitytoken !== 'string' || Number.isNaN(expiresAt)
+    || !access || !secret || !securitytoken) {
+    return { problem: 'no credential.access, secret, securitytoken and expires_at' };
+  }
+  return { credentials: { accessKey: access, secretKey: secret, securityToken: securitytoken, source, expiresAt } };
 }

@@ -60,11 +60,9 @@ export async function metadataCredentials({ origin }: MetadataSettings, options:
         "Bind an agency to this ECS (the ECS console: the server's Management Information, Agency), or give credentials another way");
     }
     if (answer.status !== 200) throw fail(`answered GET ${SECURITY_KEY_PATH} with ${describeFault(readFault(answer))}`);
-    const credentials = readTemporaryCredential(answer.body, service);
-    if (credentials === undefined) {
-      throw fail(`answered GET ${SECURITY_KEY_PATH} without credential.access, secret, securitytoken and expires_at`, 'Report this, with the ECS image and region');
-    }
-    return credentials;
+    const read = readTemporaryCredential(answer.body, service);
+    if ('problem' in read) throw fail(`answered GET ${SECURITY_KEY_PATH} with ${read.problem}`, 'Report this, with the ECS image and region');
+    return read.credentials;
   } finally {
     connection.close();
   }

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { CREDENTIAL_ENV } from '../../contract';
 import { checkAgencyField, checkId, showValue } from '../../rules';
 import { InvalidInputError } from '../errors';
+import { readRegularFile } from '../file-read';
+import { parseJson } from '../json-text';
 import type { Credentials } from './credentials';
 
 /**
@@ -36,6 +37,8 @@ const SSO_MODE = 'SSO';
 const DECRYPT_FIX = 'hcloud configure set --cli-auth-encrypt=false';
 /** Plain AK/SK/tokens are letters, digits and `-`/`_`; KooCLI's encrypted values are base64 or hex with other marks. */
 const PLAIN_KEY = /^[A-Za-z0-9_-]+$/;
+/** KooCLI's file holds a few profiles: a few KB. */
+const MAX_PROFILE_BYTES = 1024 * 1024;
 
 type Json = Record<string, unknown>;
 
@@ -57,16 +60,15 @@ export function readProfile(settings: ProfileSettings): Profile {
   const unset = `or unset ${CREDENTIAL_ENV.sharedConfigFile} and ${CREDENTIAL_ENV.profile} to use other credentials`;
   let content: string;
   try {
-    content = readFileSync(settings.file, 'utf8');
+    content = readRegularFile(settings.file, MAX_PROFILE_BYTES).toString('utf8');
   } catch (error) {
     fail(`cannot read the KooCLI profile file ${file}: ${(error as Error).message}`, `Create it with \`hcloud configure init\`, point ${CREDENTIAL_ENV.sharedConfigFile} at it, ${unset}`);
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(content);
-  } catch (error) {
-    fail(`the KooCLI profile file ${file} is not valid JSON: ${(error as Error).message}`, `Fix the file (\`hcloud configure list\` shows what KooCLI reads), ${unset}`);
+  const read = parseJson(content);
+  if ('problem' in read) {
+    fail(`the KooCLI profile file ${file} is ${read.problem}`, `Fix the file (\`hcloud configure list\` shows what KooCLI reads), ${unset}`);
   }
+  const parsed = read.value;
   const root = isObject(parsed) ? parsed : {};
   const profiles = Array.isArray(root.profiles) ? root.profiles.filter(isObject) : [];
   const names = profiles.map((p) => text(p.name)).filter((n): n is string => n !== undefined);

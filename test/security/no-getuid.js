@@ -1,0 +1,2 @@
+// Preloaded (node --require) into a real handler process: a platform without POSIX owners, as on Windows.
+delete process.getuid;
