@@ -130,6 +130,8 @@ describe.each(SHELLS)('under %s', (_, shell) => {
     const result = await run([probe], { PATH: pathWith(bin), FPGA_ASSOC_NODE: 'local' });
     expect(result).toMatchObject({ code: 0, lines: [] });
     expect(result.probe?.execPath).toBe(process.execPath);
+    const which = await run(['--which'], { PATH: pathWith(bin), FPGA_ASSOC_NODE: 'local' });
+    expect(which).toMatchObject({ code: 0, stdout: `node ${process.version} from PATH: ${path.join(bin, 'node')}\n`, stderr: '' });
   });
 
   test('an explicit path runs that Node, whatever PATH holds; a missing, non-Node or relative one is refused in one line', async () => {
