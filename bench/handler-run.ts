@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { BenchContext, BenchResult, Goal } from './lib/bench';
-import { cpuTimed, timed } from './lib/process';
+import { cpuTimed, mustTime, timed } from './lib/process';
 import { FPGA_IMAGE_ID } from './lib/stacks';
 import { interleave, median, ms, summarize, Summary } from './lib/stats';
 import { INPUT_ENV } from '../src/contract';
@@ -173,6 +174,12 @@ async function overHttps(context: BenchContext): Promise<HandlerRunEnvironment |
 }
 
 export async function handlerRun(context: BenchContext): Promise<BenchResult> {
+  // Through the launcher and directly must be the same Node, or the comparison would be of two Nodes.
+  const which = await mustTime('sh', [context.nodeLauncher, '--which']);
+  const picked = /: (\/.*)\n$/.exec(which.stdout)?.[1];
+  if (!picked || realpathSync(picked) !== realpathSync(process.execPath)) {
+    throw new Error(`the launcher would run another Node than this one (${process.execPath}): ${which.stdout.trim()}; put this Node first on PATH`);
+  }
   const { emulator, target } = context.lab;
   const loopback = (name: string, env: Record<string, string>, more: readonly Variant[] = []): Setup => ({
     name,
