@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { BenchContext, BenchResult, Goal } from './lib/bench';
-import { cpuTimed, timed } from './lib/process';
+import { cpuTimed, mustTime, timed } from './lib/process';
 import { FPGA_IMAGE_ID } from './lib/stacks';
 import { interleave, median, ms, summarize, Summary } from './lib/stats';
 import { INPUT_ENV } from '../src/contract';
@@ -173,6 +174,12 @@ async function overHttps(context: BenchContext): Promise<HandlerRunEnvironment |
 }
 
 export async function handlerRun(context: BenchContext): Promise<BenchResult> {
+  // Through the launcher and directly must be the same Node, or the comparison would be of two Nodes.
+  const which = await mustTime('sh', [context.nodeLauncher, '--which']);
+  const picked = /: (\/.*)\n$/.exec(which.stdout)?.[1];
+  if (!picked || realpathSync(picked) !== realpathSync(process.execPath)) {
+    throw new Error(`the launcher would run another Node than this one (${process.execPath}): ${which.stdout.trim()}; put this Node first on PATH`);
+  }
   const { emulator, target } = context.lab;
   const loopback = (name: string, env: Record<string, string>, more: readonly Variant[] = []): Setup => ({
     name,
@@ -189,6 +196,7 @@ export async function handlerRun(context: BenchContext): Promise<BenchResult> {
 
   const s = clean.samples as Record<Variant, Summary>;
   const handlerMs = median([s.associate.median, s.disassociate.median]);
+  const launcherMs = s.associate.median - s.direct.median;
   const cpu = clean.cpu as Record<(typeof CPU_VARIANTS)[number], Summary> | undefined;
   const cpuRatio = cpu ? cpu.associate.median / cpu.floor.median : undefined;
   const goal: Goal = {
@@ -203,9 +211,10 @@ export async function handlerRun(context: BenchContext): Promise<BenchResult> {
       + `; without the code cache (a machine's first run) ${(s.cold.median / s.floor.median).toFixed(2)}×`
       + `; a bare \`node -e 0\` is ${(s.bare.median / s.floor.median).toFixed(2)}× the floor`
       + (https ? `; over https the handler is ${https.ratio.toFixed(2)}× its floor` : ''),
-    why: `of the ${ms(handlerMs - s.floor.median)} the handler adds to the floor, undici's least request accounts for `
+    why: `of the ${ms(handlerMs - s.floor.median)} the handler adds to the floor as Terraform runs it, the launcher accounts for `
+      + `${ms(launcherMs)} (\`node handler.js\` directly is ${(s.direct.median / s.floor.median).toFixed(2)}× the floor), undici's least request for `
       + `${ms(s.undiciLiftoff.median - s.floor.median)} (loading its JavaScript, compiling llhttp's WebAssembly with Liftoff); `
-      + `the handler's own work (loading crypto, checking its inputs, signing, writing its line) the other ${ms(handlerMs - s.undiciLiftoff.median)}. `
+      + `the handler's own work (loading crypto, checking its inputs, signing, writing its line) the other ${ms(handlerMs - launcherMs - s.undiciLiftoff.median)}. `
       + 'Without `--liftoff-only`, V8 compiles llhttp a second time with TurboFan before the process may exit: '
       + `${ms(s.undici.median - s.undiciLiftoff.median)} more for the least undici request`,
   };
@@ -218,7 +227,7 @@ export async function handlerRun(context: BenchContext): Promise<BenchResult> {
     detail: `associate: \`sh node-launcher.sh handler.js\` ${ms(s.associate.median)} vs \`node handler.js\` ${ms(s.direct.median)} wall, median of ${s.direct.n} interleaved rounds`
       + (cpu ? `; CPU time ${ms(cpu.associate.median)} vs ${ms(cpu.direct.median)}` : '')
       + (https?.launcherRatio ? `; over https ${https.launcherRatio.toFixed(2)}×` : ''),
-    why: `the launcher adds ${ms(s.associate.median - s.direct.median)}: a \`sh\` start, \`command -v node\`, and an \`ls\` of the Node found, to find the note that it was checked to be 20.19+ (a \`node --version\` the first time), before it hands over with \`exec\``,
+    why: `the launcher adds ${ms(launcherMs)}: a \`sh\` start, \`command -v node\`, and an \`ls\` of the Node found, to find the note that it was checked to be 20.19+ (a \`node --version\` the first time), before it hands over with \`exec\``,
   };
   return { goals: [goal, launcher], data: { environments } };
 }

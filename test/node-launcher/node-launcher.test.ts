@@ -130,6 +130,8 @@ describe.each(SHELLS)('under %s', (_, shell) => {
     const result = await run([probe], { PATH: pathWith(bin), FPGA_ASSOC_NODE: 'local' });
     expect(result).toMatchObject({ code: 0, lines: [] });
     expect(result.probe?.execPath).toBe(process.execPath);
+    const which = await run(['--which'], { PATH: pathWith(bin), FPGA_ASSOC_NODE: 'local' });
+    expect(which).toMatchObject({ code: 0, stdout: `node ${process.version} from PATH: ${path.join(bin, 'node')}\n`, stderr: '' });
   });
 
   test('an explicit path runs that Node, whatever PATH holds; a missing, non-Node or relative one is refused in one line', async () => {
@@ -215,6 +217,18 @@ describe.each(SHELLS)('under %s', (_, shell) => {
     expect(result.probe).toBeUndefined();
     expect(filesBelow(runner.nodeCache).filter((f) => !/\.(lock|failed)$/.test(f))).toEqual([]);
   });
+});
+
+test('10 launchers at once and a registry that never answers: one attempt between them, and each fails with its line', async () => {
+  await setUp('silent');
+  const results = await Promise.all(Array.from({ length: 10 }, () => launch(runner, [probe])));
+  expect(results.map((r) => r.code)).toEqual(Array(10).fill(2));
+  expect(results.flatMap((r) => r.lines).filter((line) => line.includes(': fetching Node.js'))).toHaveLength(1);
+  const failures = results.map((r) => r.lines.filter((line) => !line.includes(': fetching Node.js')));
+  expect(failures.every((lines) => lines.length === 1)).toBe(true);
+  expect(new Set(failures.flat()).size).toBe(1);
+  expect(failures[0][0]).toMatch(/failed \(nothing received for 20 s\): point npm_config_registry at /);
+  expect(results.every((r) => r.probe === undefined)).toBe(true);
 });
 
 describe('the download tool and the registry setting', () => {
