@@ -4,7 +4,8 @@
 # auto finds none, and hands over with exec, so that the program stays Terraform's own child.
 #   sh node-launcher.sh <script.js> [args...]
 #   sh node-launcher.sh --which      one line: the Node a run would use, or what it would fetch; runs nothing
-# Every failure is one line on stderr and exit 2, before the program (so nothing reaches the API).
+# Every failure is one line on stderr and exit 2, before the program (so nothing reaches the API); for the drift check's
+# drift-query, that line is also its answer on stdout, and the exit 0 (see fail).
 set -eu
 
 # The pinned Node (src/node-launcher/pins.json), written in by the bundle step (tools/bundle-node-launcher.ts).
@@ -18,9 +19,21 @@ PIN_ARM64_SHA512='@PIN_ARM64_SHA512@'
 STALL_SECONDS=20
 INSTALL='install Node.js 20.19+ on PATH, or set FPGA_ASSOC_NODE to the absolute path of one'
 
+# The program's operation: the drift check runs `<handler.js> drift-query`.
+operation=${2:-}
+
 say() { printf 'fpga-image-association: %s\n' "$1" >&2; }
+# The drift check's data source speaks Terraform's external-program protocol, in which a non-zero exit fails the plan
+# (and so a destroy). The handler reports its own failures in the answer, so that the plan only warns; a Node that
+# cannot be had is answered the same way. The provisioners still fail with the line: the step or the destroy then
+# waits, in the state, for a runner with Node.
 fail() {
   say "$1"
+  if [ "$operation" = drift-query ]; then
+    cat >/dev/null || :
+    printf '{"associated":"unknown","problem":"%s"}\n' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"
+    exit 0
+  fi
   exit 2
 }
 

@@ -125,6 +125,18 @@ describe.each(SHELLS)('under %s', (_, shell) => {
     expect(fs.existsSync(runner.nodeCache)).toBe(false);
   });
 
+  test('drift-query without a Node: the line is also its answer on stdout (associated unknown) and it exits 0, so the drift check warns instead of failing the plan; other operations still fail', async () => {
+    for (const node of ['local', '/no/such "node"\\here']) {
+      const query = await run([probe, 'drift-query'], { FPGA_ASSOC_NODE: node });
+      expect(query.code).toBe(0);
+      expect(query.lines).toHaveLength(1);
+      expect(query.lines[0]).toMatch(/^fpga-image-association: FPGA_ASSOC_NODE=/);
+      expect(JSON.parse(query.stdout)).toEqual({ associated: 'unknown', problem: query.lines[0].replace(/^fpga-image-association: /, '') });
+      expectOneLineFailure(await run([probe, 'associate'], { FPGA_ASSOC_NODE: node }), /^fpga-image-association: FPGA_ASSOC_NODE=/);
+    }
+    expect(registry.downloads()).toBe(0);
+  });
+
   test('local with a Node on PATH runs it', async () => {
     const bin = nodeOnPath();
     const result = await run([probe], { PATH: pathWith(bin), FPGA_ASSOC_NODE: 'local' });

@@ -147,11 +147,17 @@ describe.each((process.env.FPGA_E2E_CLIS ?? 'terraform,tofu').split(','))('%s', 
     expect(await relations()).toEqual(PAIRS);
     expect(set.registry.downloads()).toBe(1);
 
-    // Another runner, which never fetched and cannot, destroys: it fails at the drift check's data sources (each a
-    // handler run) or at the disassociates; either way nothing is sent, and the state keeps every association.
+    // Another runner, which never fetched and cannot: its plan only warns that the drift check could not check the
+    // pairs (with the launcher's line); its destroy fails at the disassociates, sending nothing, and the state keeps
+    // every association.
     await set.registry.setMode('closed');
     const other = await runner();
     const before = await requestCount();
+    const plan = await ws.run(['plan', '-detailed-exitcode', '-input=false', '-no-color'], other.env);
+    expect({ status: plan.status, output: plan.status === 0 ? '' : plan.stdout + plan.stderr }).toEqual({ status: 0, output: '' });
+    const unchecked = (plan.stdout + plan.stderr).replace(/\s+/g, ' ').split('could not check whether FPGA image').slice(1);
+    expect(unchecked).toHaveLength(PAIRS.length);
+    for (const warning of unchecked) expect(warning).toContain(set.registry.tarballUrl(set.tarball));
     expectRefusalLine(await ws.destroy([], other.env), set.registry.tarballUrl(set.tarball), 'npm_config_registry', 'FPGA_ASSOC_NODE');
     expect(await requestsSince(before)).toEqual([]);
     expect(await relations()).toEqual(PAIRS);
