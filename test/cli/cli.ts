@@ -30,10 +30,11 @@ export function runCli(args: readonly string[], env: Env, input?: string): Promi
  */
 export function runOnTerminal(args: readonly string[], env: Env, answer?: string): Promise<HandlerRun & { readonly asked: boolean }> {
   const started = Date.now();
-  const terminal = spawnOnTerminal(process.execPath, [CLI_BUNDLE, ...args], { env: childEnvironment(env), cols: 300, rows: 40 });
+  const childEnv = childEnvironment(env);
+  const terminal = spawnOnTerminal(process.execPath, [CLI_BUNDLE, ...args], { env: childEnv, cols: 300, rows: 40 });
   let shown = '';
   let asked = false;
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     terminal.onData((data) => {
       shown += data;
       if (!asked && shown.includes('[y/N] ')) {
@@ -45,8 +46,11 @@ export function runOnTerminal(args: readonly string[], env: Env, answer?: string
     terminal.onExit(({ exitCode }) => {
       // What a person reads: readline's cursor moves (ESC [ … G, J) are not text.
       const text = shown.replace(/\r/g, '').replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
-      const run = recordRun({ code: exitCode, stdout: text, stderr: '', ms: Date.now() - started });
-      resolve({ ...run, asked });
+      try {
+        resolve({ ...recordRun({ code: exitCode, stdout: text, stderr: '', ms: Date.now() - started }, `cli.js ${args.join(' ')} on a terminal`, childEnv), asked });
+      } catch (error) {
+        reject(error);
+      }
     });
   });
 }

@@ -184,7 +184,7 @@ describe('the Node a provisioner would run: node-launcher.sh --which, from besid
       const assets = path.dirname(CLI_BUNDLE);
       const started = Date.now();
       const stdout = await runCommand('sh', [path.join(assets, 'node-launcher.sh'), CLI_BUNDLE, 'doctor', ...at(context.emu)], { cwd: runner.home, env: keysOnly(runner.env) });
-      recordRun({ code: 0, stdout, stderr: '', ms: Date.now() - started });
+      recordRun({ code: 0, stdout, stderr: '', ms: Date.now() - started }, 'sh node-launcher.sh cli.js doctor on a runner', keysOnly(runner.env));
 
       expect(report(stdout)[0]).toBe(`endpoint ${context.emu.url} (--endpoint)`);
       expect(report(stdout)[4]).toMatch(/^query allowed /);

@@ -137,7 +137,7 @@ test('by default the metadata service hands out a credential that assumes DEMO_A
   const emulator = await startEmulatorProcess();
   try {
     const token = await (await fetch(`${emulator.url}/meta-data/latest/api/token`, { method: 'PUT', headers: { 'X-Metadata-Token-Ttl-Seconds': '60' } })).text();
-    const { credential } = await (await fetch(`${emulator.url}/openstack/latest/securitykey`, { headers: { 'X-Metadata-Token': token } })).json();
+    const { credential } = await (await fetch(`${emulator.url}/openstack/latest/securitykey`, { headers: { 'X-Metadata-Token': token } })).json() as { credential: Record<string, string> };
     const assumed = await signedFetch(emulator.url, {
       method: 'POST',
       path: '/v3.0/OS-CREDENTIAL/securitytokens',

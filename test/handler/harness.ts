@@ -100,19 +100,16 @@ export function runHandler(args: readonly string[], env: Env, input?: string, bu
   const childEnv = childEnvironment(env);
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bundle, ...args], { env: childEnv, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    child.stdin?.end(input);
+    const child = spawn(process.execPath, [bundle, ...args], { env: childEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.end(input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
-      const run = { code, stdout, stderr, ms: Date.now() - started };
-      runs.push(run);
       try {
-        expectNoSecret(`the output of node handler.js ${args.join(' ')}`, stdout + stderr, secretsIn(childEnv));
-        resolve(run);
+        resolve(recordRun({ code, stdout, stderr, ms: Date.now() - started }, `node ${path.basename(bundle)} ${args.join(' ')}`, childEnv));
       } catch (error) {
         reject(error);
       }
@@ -129,9 +126,13 @@ export function childEnvironment(env: Env): Record<string, string> {
     .filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
-/** Keeps a run made another way (the CLI on a pseudo-terminal) for the credential scan of its test file. */
-export function recordRun(run: HandlerRun): HandlerRun {
+/**
+ * Keeps a run (also one made another way: the CLI on a pseudo-terminal) for the credential scan of its test file, and
+ * throws when its output holds a fragment of a secret in the environment it ran with or declared by the test.
+ */
+export function recordRun(run: HandlerRun, command: string, env: Readonly<Record<string, string | undefined>>): HandlerRun {
   runs.push(run);
+  expectNoSecret(`the output of ${command}`, run.stdout + run.stderr, secretsIn(env));
   return run;
 }
 

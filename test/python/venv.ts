@@ -35,7 +35,7 @@ export async function freshVenvWithWheel(dir: string, wheel: string): Promise<st
 
 /** The environment Python runs with: nothing from an outer Python setup leaks into the fresh one. */
 export function pythonEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' };
   for (const name of ['PYTHONPATH', 'PYTHONHOME', 'VIRTUAL_ENV', 'PIP_REQUIRE_VIRTUALENV']) delete env[name];
   return env;
 }
