@@ -43,7 +43,7 @@ export function launch(
 ): Promise<Launched> {
   const [program, ...shellArgs] = options.shell ?? ['sh'];
   const env = Object.fromEntries(Object.entries({ ...runner.env, ...options.env }).filter((e): e is [string, string] => e[1] !== undefined));
-  const child = spawn(program, [...shellArgs, LAUNCHER, ...args], { cwd: runner.home, env, uid: runner.user?.uid, gid: runner.user?.gid, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(program, [...shellArgs, runner.reachable(LAUNCHER), ...args], { cwd: runner.home, env, uid: runner.user?.uid, gid: runner.user?.gid, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));

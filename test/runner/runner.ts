@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { PinnedTarball } from './pinned-node';
 import { INPUT_ENV, METADATA_OFF } from '../../src/contract';
-import { ensureToolchain } from '../../tools/toolchain';
+import { ensureToolchain, type Toolchain } from '../../tools/toolchain';
 import type { Host } from '../e2e/workspace';
 import { run } from '../python/artifacts';
 
@@ -31,6 +31,8 @@ export interface Runner extends Host {
   readonly nodeCache: string;
   /** Who runs the commands, for messages: `nobody (uid 65534)`. */
   readonly userName: string;
+  /** A copy of `file` that the runner's user may read (the project may sit below a directory private to root). */
+  reachable(file: string): string;
   /** Puts `tarball`'s Node on the runner (once), off PATH, as a custom image would; resolves with its absolute path. */
   installNode(tarball: PinnedTarball): Promise<string>;
   cleanup(): void;
@@ -40,8 +42,8 @@ let announced = false;
 
 /** A fresh runner: its own home (never fetched anything) and PATH; the same user for every runner of a test run. */
 export async function createRunner(options: RunnerOptions = {}): Promise<Runner> {
-  const { user, userName } = runnerUser();
   const toolchain = await ensureToolchain();
+  const { user, userName } = runnerUser(toolchain);
   const programs = new Map(toolchain.clis.map((c) => [c.binaryName as string, c.binary]));
   machinePrograms(user).forEach((file, name) => programs.has(name) || programs.set(name, file));
 
@@ -79,6 +81,16 @@ export async function createRunner(options: RunnerOptions = {}): Promise<Runner>
     nodeCache: path.join(home, '.cache', 'fpga-image-association'),
     userName,
     adopt: (dir) => user && chownTree(dir, user.uid, user.gid),
+    reachable(file) {
+      // Copied once: a program that runs it may be reading the copy already.
+      const copy = path.join(root, 'reachable', path.basename(file));
+      if (fs.existsSync(copy)) return copy;
+      fs.mkdirSync(path.dirname(copy), { recursive: true, mode: 0o755 });
+      fs.copyFileSync(file, `${copy}.tmp`);
+      fs.chmodSync(`${copy}.tmp`, 0o644);
+      fs.renameSync(`${copy}.tmp`, copy);
+      return copy;
+    },
     async installNode(tarball) {
       const opt = path.join(root, 'opt');
       const node = path.join(opt, 'node', 'bin', 'node');
@@ -92,16 +104,26 @@ export async function createRunner(options: RunnerOptions = {}): Promise<Runner>
   };
 }
 
-/** `nobody` when this process is root; else this process's user, who is then the runner's (and says why). */
-function runnerUser(): { user?: { uid: number; gid: number }; userName: string } {
-  if (process.getuid?.() !== 0) {
-    const me = os.userInfo();
-    if (!announced) process.stderr.write(`[runner] not root, so no other user can be had: the runner's commands run as ${me.username}\n`);
+/**
+ * `nobody` when this process is root and `nobody` may run the toolchain (its CLIs and their configuration); else this
+ * process's user, who is then the runner's (and says why).
+ */
+function runnerUser(toolchain: Toolchain): { user?: { uid: number; gid: number }; userName: string } {
+  const me = os.userInfo();
+  const asMe = (why: string) => {
+    if (!announced) process.stderr.write(`[runner] ${why}: the runner's commands run as ${me.username}\n`);
     return { userName: `${me.username} (uid ${me.uid})` };
-  }
+  };
+  if (process.getuid?.() !== 0) return asMe('not root, so no other user can be had');
   const fields = fs.readFileSync('/etc/passwd', 'utf8').split('\n').map((line) => line.split(':')).find((f) => f[0] === 'nobody');
   if (!fields) throw new Error('no user `nobody` in /etc/passwd: the simulated runner runs its commands as an unprivileged user');
-  return { user: { uid: Number(fields[2]), gid: Number(fields[3]) }, userName: `nobody (uid ${fields[2]})` };
+  const nobody = { uid: Number(fields[2]), gid: Number(fields[3]) };
+  const needed = [...toolchain.clis.map((c) => ({ file: c.binary, bit: 0o1 })), { file: toolchain.env.TF_CLI_CONFIG_FILE, bit: 0o4 }];
+  const unreachable = needed.find(({ file, bit }) => file !== undefined && !mayUse(file, nobody, bit));
+  if (unreachable) {
+    return asMe(`nobody may not use ${unreachable.file} (a directory above it is private): set TOOLCHAIN_DIR to a directory others may search, as .ci/run does, to run them as nobody`);
+  }
+  return { user: nobody, userName: `nobody (uid ${fields[2]})` };
 }
 
 /**
@@ -116,24 +138,27 @@ function machinePrograms(user: { uid: number; gid: number } | undefined): Map<st
     if (!path.isAbsolute(dir) || dir.split(path.sep).includes('node_modules') || !fs.existsSync(dir)) continue;
     for (const name of fs.readdirSync(dir)) {
       const file = path.join(dir, name);
-      if (!programs.has(name) && !ABSENT_PROGRAMS.includes(name) && executableBy(file, user)) programs.set(name, file);
+      if (!programs.has(name) && !ABSENT_PROGRAMS.includes(name) && mayUse(file, user, 0o1)) programs.set(name, file);
     }
   }
   return programs;
 }
 
-/** Whether `user` (else this process) may run `file`: a file with its execute bit, below directories it may search. */
-function executableBy(file: string, user: { uid: number; gid: number } | undefined): boolean {
+/**
+ * Whether `user` (else this process) may run (`bit` 1) or read (4) `file`: a file with that permission, below
+ * directories it may search.
+ */
+function mayUse(file: string, user: { uid: number; gid: number } | undefined, bit: number): boolean {
   try {
     if (!user) {
-      fs.accessSync(file, fs.constants.X_OK);
+      fs.accessSync(file, bit === 0o1 ? fs.constants.X_OK : fs.constants.R_OK);
       return fs.statSync(file).isFile();
     }
     const real = fs.realpathSync(file);
     // eslint-disable-next-line no-bitwise
-    const may = (stat: fs.Stats) => (stat.mode & (stat.uid === user.uid ? 0o100 : stat.gid === user.gid ? 0o010 : 0o001)) !== 0;
+    const may = (stat: fs.Stats, wanted: number) => (stat.mode & (wanted * (stat.uid === user.uid ? 0o100 : stat.gid === user.gid ? 0o10 : 0o1))) !== 0;
     const dirs = real.split(path.sep).slice(1, -1).map((_, i, parts) => path.sep + parts.slice(0, i + 1).join(path.sep));
-    return fs.statSync(real).isFile() && [path.sep, ...dirs, real].every((p) => may(fs.statSync(p)));
+    return fs.statSync(real).isFile() && [path.sep, ...dirs].every((p) => may(fs.statSync(p), 0o1)) && may(fs.statSync(real), bit);
   } catch {
     return false;
   }

@@ -110,7 +110,8 @@ test('the toolchain is provisioned, cached, and configured for the local mirror 
   expect(Date.now() - again).toBeLessThan(5_000);
   expect(cached).toEqual(toolchain);
 
-  expect(JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '.toolchain', 'toolchain.json'), 'utf8'))).toEqual(toolchain);
+  const dir = process.env.TOOLCHAIN_DIR || path.join(__dirname, '..', '..', '.toolchain');
+  expect(JSON.parse(fs.readFileSync(path.join(dir, 'toolchain.json'), 'utf8'))).toEqual(toolchain);
   expect(toolchain.clis[0].binary).toBe(toolchain.binary);
   for (const cli of toolchain.clis) {
     expect(path.isAbsolute(cli.binary)).toBe(true);
