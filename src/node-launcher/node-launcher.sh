@@ -14,9 +14,16 @@ PIN_X64_NAME='@PIN_X64_NAME@'
 PIN_X64_SHA512='@PIN_X64_SHA512@'
 PIN_ARM64_NAME='@PIN_ARM64_NAME@'
 PIN_ARM64_SHA512='@PIN_ARM64_SHA512@'
+# The drift check's operation and its answer's fields (src/contract.ts), written in by the bundle step too.
+DRIFT_QUERY='@DRIFT_QUERY@'
+DRIFT_ASSOCIATED='@DRIFT_ASSOCIATED@'
+DRIFT_PROBLEM='@DRIFT_PROBLEM@'
 
-# A download that gets no byte for this long (a registry that does not connect, or stops sending) is abandoned.
+# A download that gets no byte for this long (a registry that does not connect, or stops sending) is abandoned, and
+# so is one that takes longer, or grows larger, than the pinned tarball (43 MB) ever should.
 STALL_SECONDS=20
+MAX_SECONDS=600
+MAX_BYTES=200000000
 INSTALL='install Node.js 20.19+ on PATH, or set FPGA_ASSOC_NODE to the absolute path of one'
 
 # The program's operation: the drift check runs `<handler.js> drift-query`.
@@ -29,9 +36,9 @@ say() { printf 'fpga-image-association: %s\n' "$1" >&2; }
 # waits, in the state, for a runner with Node.
 fail() {
   say "$1"
-  if [ "$operation" = drift-query ]; then
+  if [ "$operation" = "$DRIFT_QUERY" ]; then
     cat >/dev/null || :
-    printf '{"associated":"unknown","problem":"%s"}\n' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g')"
+    printf '{"%s":"unknown","%s":"%s"}\n' "$DRIFT_ASSOCIATED" "$DRIFT_PROBLEM" "$(printf '%s' "$1" | tr '\000-\037' ' ' | sed 's/\\/\\\\/g; s/"/\\"/g')"
     exit 0
   fi
   exit 2
@@ -39,7 +46,7 @@ fail() {
 
 # Succeeds when $1 is a Node.js 20.19 or newer; leaves what it printed for --version in $version.
 recent() {
-  version=$("$1" --version 2>/dev/null) || version=
+  version=$("$1" --version 2>/dev/null | sed -n 1p) || version=
   case "$version" in v[0-9]*.[0-9]*.[0-9]*) ;; *) return 1 ;; esac
   major=${version#v}
   minor=${major#*.}
@@ -115,7 +122,11 @@ cached() {
   [ -x "$entry/bin/node" ] && [ -f "$entry/.verified" ] && IFS= read -r verified <"$entry/.verified" && [ "$verified" = "$sha512" ]
 }
 
-# Where the pinned Node would come from ($url), and with what ($fetcher); else why it cannot be had in $problem.
+# $1 without the user and password an address may carry (a mirror's login in npm_config_registry): never shown.
+without_login() { printf '%s' "$1" | sed 's#://[^/@[:space:]]*@#://#g'; }
+
+# Where the pinned Node would come from ($url; $shown in lines), and with what ($fetcher); else why it cannot be had
+# in $problem.
 source_of_fetch() {
   libc=$(getconf GNU_LIBC_VERSION 2>/dev/null) || libc=
   release=${libc#glibc 2.}
@@ -136,6 +147,7 @@ source_of_fetch() {
   registry=$(env | sed -n 's/^[Nn][Pp][Mm]_[Cc][Oo][Nn][Ff][Ii][Gg]_[Rr][Ee][Gg][Ii][Ss][Tt][Rr][Yy]=//p' | sed -n 1p)
   registry=${registry:-https://registry.npmjs.org}
   url=${registry%/}/$name/-/$name-$PIN_VERSION.tgz
+  shown=$(without_login "$url")
   if command -v curl >/dev/null 2>&1; then
     fetcher=curl
   elif command -v wget >/dev/null 2>&1; then
@@ -146,10 +158,16 @@ source_of_fetch() {
     problem="there is no curl, wget or busybox on PATH to fetch the pinned Node with: $INSTALL"
     return 1
   fi
+  for tool in sha512sum tar; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      problem="there is no $tool on PATH to check and unpack the pinned Node with: $INSTALL"
+      return 1
+    fi
+  done
 }
 
-# Downloads $url into $work/download with $fetcher, and ends it when STALL_SECONDS pass without a byte (curl, wget
-# and busybox wget have no common option for that); else why in $reason.
+# Downloads $url into $work/download with $fetcher, and ends it when STALL_SECONDS pass without a byte, MAX_SECONDS
+# pass, or it grows past MAX_BYTES (curl, wget and busybox wget have no common option for that); else why in $reason.
 download() {
   case "$fetcher" in
     curl) set -- curl -fsSL -o "$work/download" "$url" ;;
@@ -160,25 +178,33 @@ download() {
   pid=$!
   size=0
   idle=0
+  elapsed=0
   while kill -0 "$pid" 2>/dev/null; do
     sleep 1
     now=0
     [ ! -f "$work/download" ] || now=$(wc -c <"$work/download")
-    if [ "$now" -gt "$size" ]; then
+    reason=
+    if [ "$((elapsed += 1))" -ge "$MAX_SECONDS" ]; then
+      reason="not complete after $MAX_SECONDS s"
+    elif [ "$now" -gt "$MAX_BYTES" ]; then
+      reason="more than $MAX_BYTES bytes"
+    elif [ "$now" -gt "$size" ]; then
       size=$now
       idle=0
     elif [ "$((idle += 1))" -ge "$STALL_SECONDS" ]; then
+      reason="nothing received for $STALL_SECONDS s"
+    fi
+    if [ -n "$reason" ]; then
       kill "$pid" 2>/dev/null || :
       wait "$pid" 2>/dev/null || :
       pid=
-      reason="nothing received for $STALL_SECONDS s"
       return 1
     fi
   done
   if wait "$pid"; then status=0; else status=$?; fi
   pid=
   if [ "$status" -eq 0 ]; then return 0; fi
-  reason=$(sed -n '$p' "$work/error")
+  reason=$(without_login "$(sed -n '$p' "$work/error")")
   reason=${reason:-$1 exited with status $status}
   return 1
 }
@@ -196,23 +222,23 @@ install_pinned() {
   # A download in the background ignores SIGINT (as every background job of a script does): it ends with the launcher.
   trap 'if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || :; fi; rm -rf "$work"' EXIT
   trap 'exit 2' HUP INT TERM
-  say "$seen: fetching Node.js $PIN_VERSION ($name) from $url into $cache/"
+  say "$seen: fetching Node.js $PIN_VERSION ($name) from $shown into $cache/"
   if ! download; then
-    problem="$seen, and fetching Node.js $PIN_VERSION from $url failed ($reason): point npm_config_registry at a registry or mirror that serves $name, or $INSTALL"
+    problem="$seen, and fetching Node.js $PIN_VERSION from $shown failed ($reason): point npm_config_registry at a registry or mirror that serves $name, or $INSTALL"
     return 1
   fi
   actual=$(sha512sum <"$work/download")
   actual=${actual%% *}
   if [ "$actual" != "$sha512" ]; then
-    problem="refused $name-$PIN_VERSION.tgz from $url: its sha512 is $actual, the pinned one is $sha512; nothing was extracted or run. Point npm_config_registry at a registry or mirror that serves $name unchanged, or $INSTALL"
+    problem="refused $name-$PIN_VERSION.tgz from $shown: its sha512 is $actual, the pinned one is $sha512; nothing was extracted or run. Point npm_config_registry at a registry or mirror that serves $name unchanged, or $INSTALL"
     return 1
   fi
   if ! tar -xzf "$work/download" -C "$work/extracted" 2>"$work/error"; then
-    problem="could not extract $name-$PIN_VERSION.tgz from $url ($(sed -n '$p' "$work/error")): $INSTALL"
+    problem="could not extract $name-$PIN_VERSION.tgz from $shown ($(sed -n '$p' "$work/error")): $INSTALL"
     return 1
   fi
   if ! recent "$work/extracted/package/bin/node"; then
-    problem="the pinned Node from $url does not run on this machine: $INSTALL"
+    problem="the pinned Node from $shown does not run on this machine: $INSTALL"
     return 1
   fi
   printf '%s\n' "$sha512" >"$work/extracted/package/.verified" || :
@@ -220,6 +246,8 @@ install_pinned() {
   # another launcher, where there is no flock) stays. Whatever happened, only a complete entry is used.
   if [ -e "$entry" ] && ! cached; then mv "$entry" "$work/incomplete" 2>/dev/null || :; fi
   if [ ! -e "$entry" ]; then mv "$work/extracted/package" "$entry" 2>/dev/null || :; fi
+  # Without flock, another launcher's entry may have appeared just before that mv, which then moved this one into it.
+  rm -rf "$entry/package"
   if ! cached; then
     problem="could not move the pinned Node into $entry: $INSTALL"
     return 1
@@ -271,7 +299,7 @@ case "$mode" in
         chosen="the pinned Node.js $PIN_VERSION, cached: $node"
       else
         source_of_fetch || fail "$seen, and $problem"
-        chosen="would fetch Node.js $PIN_VERSION ($name) from $url into $cache/ with $fetcher ($seen)"
+        chosen="would fetch Node.js $PIN_VERSION ($name) from $shown into $cache/ with $fetcher ($seen)"
         if [ "$1" != --which ]; then fetch; fi
       fi
     fi

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT } from '../python/artifacts';
 import type { Runner } from '../runner/runner';
+import { expectNoSecret, secretsIn } from '../security/secret-scan';
 
 export const LAUNCHER = path.join(ROOT, 'assets', 'node-launcher.sh');
 
@@ -51,6 +52,12 @@ export function launch(
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {
+      try {
+        expectNoSecret(`the output of node-launcher.sh ${args.join(' ')}`, stdout + stderr, secretsIn(env));
+      } catch (error) {
+        reject(error);
+        return;
+      }
       let probe: Launched['probe'];
       try {
         probe = JSON.parse(stdout);

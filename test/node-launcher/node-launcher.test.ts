@@ -137,6 +137,15 @@ describe.each(SHELLS)('under %s', (_, shell) => {
     expect(registry.downloads()).toBe(0);
   });
 
+  test('a node on PATH that prints more than a version: the line and the drift-query answer stay one line each', async () => {
+    const odd = standIns(runner.home, { node: "printf 'v18.0.0\\nwarning:\\tshim\\n'" });
+    const query = await run([probe, 'drift-query'], { PATH: `${odd}:${runner.env.PATH}`, FPGA_ASSOC_NODE: 'local' });
+    expect(query.code).toBe(0);
+    expect(query.lines).toHaveLength(1);
+    expect(query.stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(JSON.parse(query.stdout).problem).toMatch(/is v18\.0\.0[^\n\t]*$/);
+  });
+
   test('local with a Node on PATH runs it', async () => {
     const bin = nodeOnPath();
     const result = await run([probe], { PATH: pathWith(bin), FPGA_ASSOC_NODE: 'local' });
@@ -265,6 +274,26 @@ describe('the download tool and the registry setting', () => {
     const result = await launch(runner, [probe]);
     expectOneLineFailure(result, /no node on PATH, and there is no curl, wget or busybox on PATH to fetch the pinned Node with: /, WHAT_TO_DO);
     expect(registry.downloads()).toBe(0);
+  });
+
+  test.each(['sha512sum', 'tar'])('with no %s: one line saying so, before anything is fetched', async (tool) => {
+    without(tool);
+    expectOneLineFailure(await launch(runner, [probe]), new RegExp(`no node on PATH, and there is no ${tool} on PATH to check and unpack the pinned Node with: `), WHAT_TO_DO);
+    expect(registry.downloads()).toBe(0);
+  });
+
+  test('a login in npm_config_registry is used to fetch, and never shown: not in --which, the fetch line or a failure (the scan of every launch checks it)', async () => {
+    const withLogin = registry.url.replace('://', '://deploy:S3cretT0ken-of-the-mirror@');
+    const env = { npm_config_registry: withLogin };
+    expect((await launch(runner, ['--which'], { env })).stdout).toContain(`from ${registry.url}${tarball.name}/-/`);
+    await registry.setMode('closed');
+    const failed = await launch(runner, [probe], { env });
+    expect(failed.code).toBe(2);
+    expect(failed.lines).toEqual([expect.stringContaining(`from ${registry.url}${tarball.name}/-/`), expect.stringContaining(`fetching Node.js ${PINNED} from ${registry.url}`)]);
+    await registry.setMode('serve');
+    const fetched = await launch(runner, [probe], { env });
+    expect(fetched.code).toBe(0);
+    expect(fetched.lines).toEqual([expect.stringContaining(`from ${registry.url}${tarball.name}/-/`)]);
   });
 
   test('npm_config_registry is read in any case npm reads it, and defaults to the public registry', async () => {

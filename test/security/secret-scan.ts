@@ -19,10 +19,12 @@ export function secret(value: string): string {
   return value;
 }
 
-/** The secrets an environment holds: credential variables, and the password of any proxy URL. */
+/** The secrets an environment holds: credential variables, and the password of any proxy or npm registry URL. */
 export function secretsIn(env: Readonly<Record<string, string | undefined>>): string[] {
   const credentials = [...CREDENTIAL_ENV.accessKey, ...CREDENTIAL_ENV.secretKey, ...CREDENTIAL_ENV.securityToken].map((name) => env[name]);
-  const proxies = [...PROXY_ENV.https, ...PROXY_ENV.http].map((name) => {
+  // npm reads its registry setting in any case, and so does the node launcher.
+  const registries = Object.keys(env).filter((name) => name.toLowerCase() === 'npm_config_registry');
+  const proxies = [...PROXY_ENV.https, ...PROXY_ENV.http, ...registries].map((name) => {
     try {
       return decodeURIComponent(new URL(env[name] ?? '').password);
     } catch {
