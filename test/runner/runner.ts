@@ -155,8 +155,9 @@ function mayUse(file: string, user: { uid: number; gid: number } | undefined, bi
       return fs.statSync(file).isFile();
     }
     const real = fs.realpathSync(file);
+    const place = (stat: fs.Stats) => (stat.uid === user.uid ? 0o100 : stat.gid === user.gid ? 0o10 : 0o1);
     // eslint-disable-next-line no-bitwise
-    const may = (stat: fs.Stats, wanted: number) => (stat.mode & (wanted * (stat.uid === user.uid ? 0o100 : stat.gid === user.gid ? 0o10 : 0o1))) !== 0;
+    const may = (stat: fs.Stats, wanted: number) => (stat.mode & (wanted * place(stat))) !== 0;
     const dirs = real.split(path.sep).slice(1, -1).map((_, i, parts) => path.sep + parts.slice(0, i + 1).join(path.sep));
     return fs.statSync(real).isFile() && [path.sep, ...dirs].every((p) => may(fs.statSync(p), 0o1)) && may(fs.statSync(real), bit);
   } catch {
