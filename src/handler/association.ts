@@ -3,6 +3,7 @@ import { associationPath, associationsQueryPath, fpgaImagesDetailPath } from '..
 import type { AssociationInputs } from './config';
 import { describeFault, GaveUpError, readFault, RejectedError, UnexpectedResponseError, type ApiFault, type ApiResponse } from './errors';
 import type { ApiClient } from './http-client';
+import { jsonValue } from './json-text';
 
 /**
  * The operations. Happy paths are one request each; only an ambiguous refusal (associate:
@@ -94,12 +95,7 @@ async function queryAssociations(
   // An unknown API path (APIGW.0101) is a wrong endpoint, not a missing FPGA image.
   if (response.status === 404 && !fault.code?.startsWith('APIGW.')) return [];
   if (!succeeded(response)) throw rejected(kind, operation, response, a);
-  let associations: unknown;
-  try {
-    associations = (JSON.parse(response.body) as { associations?: unknown }).associations;
-  } catch {
-    associations = undefined;
-  }
+  const associations = (jsonValue(response.body) as { associations?: unknown } | null | undefined)?.associations;
   if (!Array.isArray(associations)) {
     throw new UnexpectedResponseError(`HTTP ${response.status} without an "associations" list: ${describeFault(fault)}`, {
       operation,
@@ -206,12 +202,7 @@ export async function listFpgaImages(
 }
 
 function readDetailPage(response: ApiResponse, operation: string): { count: number; fpgaimages: FpgaImage[] } {
-  let parsed: { count?: unknown; fpgaimages?: unknown } | undefined;
-  try {
-    parsed = JSON.parse(response.body) as typeof parsed;
-  } catch {
-    parsed = undefined;
-  }
+  const parsed = jsonValue(response.body) as { count?: unknown; fpgaimages?: unknown } | null | undefined;
   const items = parsed?.fpgaimages;
   const valid = Array.isArray(items) && typeof parsed?.count === 'number'
     && items.every((item: { id?: unknown; protected?: unknown }) => typeof item?.id === 'string' && typeof item.protected === 'boolean');

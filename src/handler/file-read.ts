@@ -1,4 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { jsonValue } from './json-text';
 
 /**
  * Every file the handler reads (a KooCLI profile, the code cache, the project cache, the rate budget's
@@ -25,6 +26,18 @@ function kind(stat: Stats): string {
 /** `1 MiB`, `512 bytes`. */
 export function describeSize(bytes: number): string {
   return bytes >= 1024 * 1024 && bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`;
+}
+
+/**
+ * The JSON value of a small file the handler keeps (a cache entry, the rate budget's state), never read through a
+ * link; undefined when there is none, it cannot be read, or it is not JSON.
+ */
+export function readJsonFile(file: string, maxBytes: number): unknown {
+  try {
+    return jsonValue(readRegularFile(file, maxBytes, { noFollow: true }).toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The whole of `file`, a regular file of at most `maxBytes`; throws an Error whose message says what is wrong. */

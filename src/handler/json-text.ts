@@ -7,6 +7,12 @@
 
 export type ParsedJson = { readonly value: unknown } | { readonly problem: string };
 
+/** The value of `text`, or undefined where it is not JSON: for an answer or a file whose shape is checked next. */
+export function jsonValue(text: string): unknown {
+  const parsed = parseJson(text);
+  return 'value' in parsed ? parsed.value : undefined;
+}
+
 export function parseJson(text: string): ParsedJson {
   try {
     return { value: JSON.parse(text) };

@@ -8,9 +8,9 @@ import type { Agency } from './credentials/assume-role';
 import type { Profile } from './credentials/profile';
 import { describeFault, InvalidInputError, readFault, RejectedError, UnexpectedResponseError } from './errors';
 import { lockFile, type FileLockOptions } from './file-lock';
-import { readRegularFile } from './file-read';
+import { readJsonFile } from './file-read';
 import type { ApiClient } from './http-client';
-import { parseJson } from './json-text';
+import { jsonValue } from './json-text';
 import type { Log } from './log';
 import { privateDirectory, userDirectory, writePrivateFile } from './private-directory';
 
@@ -131,12 +131,7 @@ export class ProjectLookup {
     if (response.status < 200 || response.status >= 300) {
       throw new RejectedError(describeFault(fault), { operation, fault, hint: `Check ${INPUT_ENV.region} and ${CREDENTIAL_ENV.authUrl}, or set ${CREDENTIAL_ENV.projectId[0]}` });
     }
-    let projects: unknown;
-    try {
-      projects = (JSON.parse(response.body) as { projects?: unknown }).projects;
-    } catch {
-      projects = undefined;
-    }
+    const projects = (jsonValue(response.body) as { projects?: unknown } | null | undefined)?.projects;
     const ids = Array.isArray(projects) ? projects.map((p: { id?: unknown }) => p?.id) : [];
     if (!Array.isArray(projects) || ids.some((id) => typeof id !== 'string' || checkId('projectId', id) !== undefined)) {
       throw new UnexpectedResponseError(`HTTP ${response.status} without a "projects" list of project IDs: ${describeFault(fault)}`, {
@@ -178,14 +173,8 @@ export class ProjectLookup {
   private read(): Project | undefined {
     const file = this.file();
     if (file === undefined) return undefined;
-    let read;
-    try {
-      read = parseJson(readRegularFile(file, MAX_ENTRY_BYTES, { noFollow: true }).toString('utf8'));
-    } catch {
-      // No entry yet: ask IAM.
-      return undefined;
-    }
-    const projectId = 'value' in read ? (read.value as { projectId?: unknown } | null)?.projectId : undefined;
+    // No entry yet (or none usable): ask IAM.
+    const projectId = (readJsonFile(file, MAX_ENTRY_BYTES) as { projectId?: unknown } | null | undefined)?.projectId;
     return typeof projectId === 'string' && checkId('projectId', projectId) === undefined ? { id: projectId, source: this.source, cached: true } : undefined;
   }
 

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lockFile, type FileLockOptions } from './file-lock';
-import { readRegularFile } from './file-read';
-import { parseJson } from './json-text';
+import { readJsonFile } from './file-read';
 import { privateDirectory, userDirectory, writePrivateFile } from './private-directory';
 
 /**
@@ -46,13 +45,7 @@ interface State {
 const MAX_STATE_BYTES = 1024;
 
 function readState(file: string, now: number): State {
-  let read;
-  try {
-    read = parseJson(readRegularFile(file, MAX_STATE_BYTES, { noFollow: true }).toString('utf8'));
-  } catch {
-    return { next: 0 };
-  }
-  const next = 'value' in read ? (read.value as Partial<State> | null)?.next : undefined;
+  const next = (readJsonFile(file, MAX_STATE_BYTES) as Partial<State> | null | undefined)?.next;
   return { next: typeof next === 'number' && next <= now + MAX_AHEAD_MS ? next : 0 };
 }
 
