@@ -480,7 +480,8 @@ export async function runScenario(scenario: Scenario, options: MatrixOptions): P
   const { accessKey, secretKey, wrongSecretKey } = MATRIX_CREDENTIALS;
   const emulator = await startEmulatorProcess({ env: { FPGA_EMULATOR_ACCESS_KEY: accessKey, FPGA_EMULATOR_SECRET_KEY: secretKey } });
   const { control } = emulator;
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'fpga-matrix-'));
+  // Not named after the credentials: a random suffix could otherwise complete a fragment of them ("matrix-s…").
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'fpga-fault-row-'));
   const handlerLog = path.join(scratch, 'handler-runs.log');
   fs.writeFileSync(handlerLog, '');
   const ws = new Workspace(options.cli, { HW_ACCESS_KEY: accessKey, HW_SECRET_KEY: secretKey, FPGA_MATRIX_HANDLER_LOG: handlerLog, ...scenario.env });
