@@ -545,17 +545,21 @@ export async function runScenario(scenario: Scenario, options: MatrixOptions): P
     await scenario.arrange(world);
     for (const phase of scenario.phase === 'both' ? (['apply', 'destroy'] as const) : [scenario.phase]) measured.push(await measure(phase));
   } finally {
-    await control.clearFaults();
-    await control.setRateLimit(undefined);
-    await control.setClockOffset(0);
-    await scenario.restore?.(world);
-    agreedAfterCleanup = (await ws.destroy(parallelism)).status === 0 && (await agrees()) && (await ws.statePairs()).length === 0;
-    leftAfterDestroy = (await control.relations()).filter((r: Relation) => managed.has(`${r.fpgaImageId}/${r.imageId}`)).length;
-    const written = ws.everythingWritten();
-    noSecret = ![accessKey, secretKey, wrongSecretKey].some((secret) => written.includes(secret));
-    ws.cleanup();
-    fs.rmSync(scratch, { recursive: true, force: true });
-    await emulator.stop();
+    try {
+      await control.clearFaults();
+      await control.setRateLimit(undefined);
+      await control.setClockOffset(0);
+      await scenario.restore?.(world);
+      agreedAfterCleanup = (await ws.destroy(parallelism)).status === 0 && (await agrees()) && (await ws.statePairs()).length === 0;
+      leftAfterDestroy = (await control.relations()).filter((r: Relation) => managed.has(`${r.fpgaImageId}/${r.imageId}`)).length;
+      const written = ws.everythingWritten();
+      noSecret = ![accessKey, secretKey, wrongSecretKey].some((secret) => written.includes(secret));
+    } finally {
+      // Whatever failed above (the secret scan of a command, say): the emulator would otherwise keep jest from exiting.
+      ws.cleanup();
+      fs.rmSync(scratch, { recursive: true, force: true });
+      await emulator.stop();
+    }
   }
 
   return measured.map((m) => {
